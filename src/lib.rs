@@ -1,0 +1,17 @@
+//! liftlens: side-on squat and deadlift analysis. See ARCHITECTURE.md for
+//! how the modules map to pipeline stages.
+
+pub mod bench;
+pub mod cli;
+pub mod error;
+pub mod overlay;
+pub mod pipeline;
+pub mod pose;
+pub mod profile;
+pub mod report;
+pub mod score;
+pub mod signal;
+pub mod skeleton;
+pub mod video;
+
+pub use error::{Error, Result};

@@ -1,0 +1,188 @@
+//! The liftlens command: parses arguments, runs the library, prints.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use liftlens::cli::{self, Cli, Command};
+use liftlens::pipeline::{self, Analysis, AnalyzeConfig, Progress};
+use liftlens::{bench, score, Error};
+
+/// Progress bar on stderr, shown only when stderr is a terminal.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::new(0)
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>6} [{bar:32}] {pos}/{len} frames {per_sec} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, pass: &str, expected: usize) {
+        self.0.reset();
+        self.0.set_prefix(pass.to_string());
+        self.0.set_length(expected as u64);
+    }
+    fn tick(&self, done: usize) {
+        if done as u64 > self.0.length().unwrap_or(0) {
+            self.0.set_length(done as u64);
+        }
+        self.0.set_position(done as u64);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn summary(a: &Analysis) -> String {
+    let r = &a.report;
+    let v = &r.video;
+    let mut s = format!(
+        "{}: {}x{} at {:.2} fps, {} frames ({:.1} s){}\n",
+        v.path.display(),
+        v.width,
+        v.height,
+        v.fps,
+        v.frames,
+        v.duration_s,
+        if v.rotation != 0 {
+            format!(", rotated {} deg", v.rotation)
+        } else {
+            String::new()
+        }
+    );
+    s += &format!(
+        "pose: BlazePose {} on {}; lifter found in {:.0}% of frames, facing {}\n",
+        r.model,
+        r.backend,
+        r.pose_coverage * 100.0,
+        if r.facing == liftlens::skeleton::Facing::Right {
+            "right"
+        } else {
+            "left"
+        }
+    );
+    if let Some(t) = &r.torso_angle_deg {
+        s += &format!(
+            "torso angle from vertical: {:.0} to {:.0} deg (median {:.0}; + = leaning forward)\n",
+            t.min, t.max, t.median
+        );
+    }
+    for n in &r.notes {
+        s += &format!("note: {n}\n");
+    }
+    s += "wrote:";
+    for w in &a.written {
+        s += &format!(" {}", w.display());
+    }
+    s += &format!("\n{}\n", r.disclaimer);
+    s
+}
+
+fn run_one(cfg: &AnalyzeConfig, json: bool) -> Result<(), Error> {
+    let a = pipeline::analyze(cfg, &Bar::new())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&a.report).unwrap_or_default());
+    } else {
+        print!("{}", summary(&a));
+    }
+    Ok(())
+}
+
+/// Batch mode: every video in `dir`, each into its own folder; a failure is
+/// reported and the rest go on. Exit code: the first failure's.
+fn run_batch(dir: &Path, cfg: &AnalyzeConfig, json: bool) -> Result<i32, Error> {
+    let mut videos: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::Usage(format!("cannot list {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| cli::is_video_file(p))
+        .collect();
+    videos.sort();
+    if videos.is_empty() {
+        return Err(Error::Usage(format!(
+            "no videos in {} (looked for {})",
+            dir.display(),
+            cli::VIDEO_EXTENSIONS.join(", ")
+        )));
+    }
+    let mut first_failure = 0;
+    let mut rows = Vec::new();
+    for v in &videos {
+        let stem = v.file_stem().and_then(|s| s.to_str()).unwrap_or("video");
+        let mut one = cfg.clone();
+        one.video = Some(v.clone());
+        one.out_dir = cfg.out_dir.join(stem);
+        eprintln!("== {}", v.display());
+        match run_one(&one, json) {
+            Ok(()) => rows.push(serde_json::json!({"video": v, "out": one.out_dir, "ok": true})),
+            Err(e) => {
+                eprintln!("error: {e}");
+                if first_failure == 0 {
+                    first_failure = e.exit_code();
+                }
+                rows.push(serde_json::json!({"video": v, "ok": false, "error": e.to_string()}));
+            }
+        }
+        // Rewritten after every video so an interrupted batch keeps its index.
+        liftlens::report::write_json(&cfg.out_dir.join("batch.json"), &rows)?;
+    }
+    let failed = rows.iter().filter(|r| r["ok"] == false).count();
+    eprintln!(
+        "batch: {} analysed, {} failed; index in {}",
+        videos.len() - failed,
+        failed,
+        cfg.out_dir.join("batch.json").display()
+    );
+    Ok(first_failure)
+}
+
+fn run(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Analyze(args) => {
+            let cfg = args.resolve()?;
+            match &cfg.video {
+                Some(dir) if dir.is_dir() => {
+                    liftlens::report::prepare_output_dir(&cfg.out_dir)?;
+                    run_batch(dir, &cfg, args.json)
+                }
+                _ => run_one(&cfg, args.json).map(|_| 0),
+            }
+        }
+        Command::Score(args) => {
+            let s = score::score_dir(&args.out_dir, &args.truth)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            } else {
+                print!("{}", score::table(&[s]));
+            }
+            Ok(0)
+        }
+        Command::ScoreAll(args) => score::score_all(&args.samples, &args.out, args.model, args.json, &Bar::new()),
+        Command::Bench(args) => bench::run(&args.video, &args.stage, args.model, args.backend),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Drawing on frames: the fused skeleton, the person mask's outline, the
+//! hip-to-shoulder line with its angle from vertical, and a small status box.
+
+use opencv::core::{Mat, Point, Scalar, Vector};
+use opencv::imgproc;
+use opencv::prelude::*;
+
+use crate::error::{CvContext, Result};
+use crate::pose::landmarks::{Roi, INPUT};
+use crate::skeleton::{FusedPoint, Joint, SagittalTrack};
+
+/// The person mask kept per frame for drawing: a coarse grid in crop
+/// coordinates plus the crop, so memory stays small on long clips.
+#[derive(Debug, Clone)]
+pub struct CoarseMask {
+    pub roi: Roi,
+    pub size: usize,
+    pub cells: Vec<u8>,
+}
+
+pub const MASK_GRID: usize = 64;
+
+impl CoarseMask {
+    /// Downsample the 256x256 person probability to a `MASK_GRID` grid.
+    pub fn from_probabilities(roi: Roi, prob: &[f32]) -> Self {
+        let k = INPUT / MASK_GRID;
+        let mut cells = vec![0u8; MASK_GRID * MASK_GRID];
+        for (gy, row) in cells.chunks_exact_mut(MASK_GRID).enumerate() {
+            for (gx, c) in row.iter_mut().enumerate() {
+                let mut s = 0.0;
+                for y in gy * k..gy * k + k {
+                    for x in gx * k..gx * k + k {
+                        s += prob[y * INPUT + x];
+                    }
+                }
+                *c = (s / (k * k) as f32 * 255.0).round() as u8;
+            }
+        }
+        CoarseMask {
+            roi,
+            size: MASK_GRID,
+            cells,
+        }
+    }
+
+    /// Outline of the person in image pixels.
+    pub fn outline(&self) -> Result<Vec<Vec<Point>>> {
+        let grid = Mat::from_slice(&self.cells).cv("mask outline")?;
+        let grid = grid.reshape(1, self.size as i32).cv("mask outline")?;
+        let mut bin = Mat::default();
+        imgproc::threshold(&grid, &mut bin, 127.0, 255.0, imgproc::THRESH_BINARY).cv("mask outline")?;
+        let mut contours: Vector<Vector<Point>> = Vector::new();
+        imgproc::find_contours(
+            &bin,
+            &mut contours,
+            imgproc::RETR_EXTERNAL,
+            imgproc::CHAIN_APPROX_SIMPLE,
+            Point::default(),
+        )
+        .cv("mask outline")?;
+        let cell = (INPUT / self.size) as f32;
+        Ok(contours
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|p| {
+                        let (x, y) = self.roi.to_image((p.x as f32 + 0.5) * cell, (p.y as f32 + 0.5) * cell);
+                        Point::new(x.round() as i32, y.round() as i32)
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+const BONES: [(Joint, Joint); 9] = [
+    (Joint::Ear, Joint::Shoulder),
+    (Joint::Shoulder, Joint::Elbow),
+    (Joint::Elbow, Joint::Wrist),
+    (Joint::Hip, Joint::Knee),
+    (Joint::Knee, Joint::Ankle),
+    (Joint::Ankle, Joint::Heel),
+    (Joint::Heel, Joint::Toe),
+    (Joint::Ankle, Joint::Toe),
+    (Joint::Shoulder, Joint::Hip),
+];
+
+fn bgr(r: f64, g: f64, b: f64) -> Scalar {
+    Scalar::new(b, g, r, 0.0)
+}
+
+fn pt(p: FusedPoint) -> Point {
+    Point::new(p.x.round() as i32, p.y.round() as i32)
+}
+
+/// Text with a dark outline so it reads on any background.
+pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) -> Result<()> {
+    let thick = (scale * 2.0).round().max(1.0) as i32;
+    imgproc::put_text(
+        img,
+        text,
+        at,
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        scale,
+        bgr(0.0, 0.0, 0.0),
+        thick + 3,
+        imgproc::LINE_AA,
+        false,
+    )
+    .cv("overlay")?;
+    imgproc::put_text(
+        img,
+        text,
+        at,
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        scale,
+        color,
+        thick,
+        imgproc::LINE_AA,
+        false,
+    )
+    .cv("overlay")
+}
+
+/// Draw frame `i` of the analysis onto `img`.
+pub fn draw(img: &mut Mat, track: &SagittalTrack, i: usize, time_s: f64, mask: Option<&CoarseMask>) -> Result<()> {
+    let unit = (img.cols().max(img.rows()) as f64 / 1000.0).max(0.5);
+    let thick = (2.5 * unit).round().max(1.0) as i32;
+
+    if let Some(mask) = mask {
+        let outline: Vector<Vector<Point>> = mask.outline()?.into_iter().map(Vector::from_iter).collect();
+        imgproc::polylines(
+            img,
+            &outline,
+            true,
+            bgr(120.0, 200.0, 255.0),
+            thick.max(2) / 2,
+            imgproc::LINE_AA,
+            0,
+        )
+        .cv("overlay")?;
+    }
+
+    let get = |j: Joint| track.point(i, j);
+    for (a, b) in BONES {
+        if let (Some(pa), Some(pb)) = (get(a), get(b)) {
+            let torso = a == Joint::Shoulder && b == Joint::Hip;
+            let sure = pa.conf.min(pb.conf) >= 0.5;
+            let color = match (torso, sure) {
+                (true, _) => bgr(255.0, 200.0, 0.0),
+                (false, true) => bgr(80.0, 255.0, 120.0),
+                (false, false) => bgr(160.0, 160.0, 160.0),
+            };
+            let w = if torso { thick * 2 } else { thick };
+            imgproc::line(img, pt(pa), pt(pb), color, w, imgproc::LINE_AA, 0).cv("overlay")?;
+        }
+    }
+    for j in Joint::ALL {
+        if let Some(p) = get(j) {
+            let color = if p.conf >= 0.5 {
+                bgr(255.0, 255.0, 255.0)
+            } else {
+                bgr(160.0, 160.0, 160.0)
+            };
+            imgproc::circle(img, pt(p), thick + 2, color, -1, imgproc::LINE_AA, 0).cv("overlay")?;
+        }
+    }
+
+    let angle = track.torso_angle_deg.get(i).copied().flatten();
+    if let (Some(angle), Some(hip), Some(sh)) = (angle, get(Joint::Hip), get(Joint::Shoulder)) {
+        // Vertical reference from the hip and the arc to the torso line.
+        let len = ((sh.x - hip.x).powi(2) + (sh.y - hip.y).powi(2)).sqrt();
+        let top = Point::new(pt(hip).x, (hip.y - len * 0.9).round() as i32);
+        dashed(
+            img,
+            pt(hip),
+            top,
+            bgr(255.0, 255.0, 255.0),
+            (thick / 2).max(1),
+            (8.0 * unit) as i32,
+        )?;
+        let r = (len * 0.35).max(10.0);
+        let torso_dir = (sh.y - hip.y).atan2(sh.x - hip.x).to_degrees();
+        let r_i = r.round() as i32;
+        imgproc::ellipse(
+            img,
+            pt(hip),
+            opencv::core::Size::new(r_i, r_i),
+            0.0,
+            -90.0,
+            torso_dir,
+            bgr(255.0, 200.0, 0.0),
+            thick,
+            imgproc::LINE_AA,
+            0,
+        )
+        .cv("overlay")?;
+        let mid = ((-90.0 + torso_dir) / 2.0).to_radians();
+        let at = Point::new(
+            (hip.x + (r + 12.0 * unit) * mid.cos()).round() as i32,
+            (hip.y + (r + 12.0 * unit) * mid.sin()).round() as i32,
+        );
+        label(img, &format!("{angle:.0} deg"), at, 0.6 * unit, bgr(255.0, 200.0, 0.0))?;
+    }
+
+    let status = match angle {
+        Some(a) => format!(
+            "t {time_s:5.2} s   torso {a:+.0} deg {}",
+            if a >= 0.0 { "forward" } else { "behind vertical" }
+        ),
+        None => format!("t {time_s:5.2} s   no confident pose"),
+    };
+    label(
+        img,
+        &status,
+        Point::new((12.0 * unit) as i32, (30.0 * unit) as i32),
+        0.7 * unit,
+        bgr(255.0, 255.0, 255.0),
+    )?;
+    let facing = format!("facing {}", if track.facing.sign() > 0.0 { "right" } else { "left" });
+    label(
+        img,
+        &facing,
+        Point::new((12.0 * unit) as i32, (58.0 * unit) as i32),
+        0.55 * unit,
+        bgr(200.0, 200.0, 200.0),
+    )
+}
+
+fn dashed(img: &mut Mat, a: Point, b: Point, color: Scalar, thick: i32, dash: i32) -> Result<()> {
+    let (dx, dy) = ((b.x - a.x) as f64, (b.y - a.y) as f64);
+    let len = (dx * dx + dy * dy).sqrt();
+    let dash = dash.max(2) as f64;
+    let mut s = 0.0;
+    while s < len {
+        let e = (s + dash).min(len);
+        let p = |t: f64| Point::new((a.x as f64 + dx * t / len) as i32, (a.y as f64 + dy * t / len) as i32);
+        imgproc::line(img, p(s), p(e), color, thick, imgproc::LINE_AA, 0).cv("overlay")?;
+        s += 2.0 * dash;
+    }
+    Ok(())
+}

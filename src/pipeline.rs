@@ -1,0 +1,383 @@
+//! The analysis of one video, stage by stage:
+//! decode (own thread) -> pose tracking -> sagittal fusion + smoothing ->
+//! poses.csv + report.json -> second decode pass drawing annotated.mp4.
+//!
+//! The annotated video needs the smoothed track, which needs the whole clip,
+//! so frames are decoded twice rather than held in memory (a 4K clip would
+//! not fit).
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use opencv::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::overlay::{self, CoarseMask};
+use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
+use crate::profile::Profile;
+use crate::report::{self, AngleSummary, Report};
+use crate::signal::{median, percentile};
+use crate::skeleton::{self, SagittalTrack};
+use crate::video::{self, AnnotatedWriter, ContentRect, Frame, VideoInfo, VideoReader};
+
+/// A validated analysis request (see `cli` for how flags and profile files
+/// become one).
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub video: Option<PathBuf>,
+    pub out_dir: PathBuf,
+    pub from_poses: Option<PathBuf>,
+    pub model: PoseModel,
+    pub backend: Backend,
+    pub profile: Profile,
+    pub write_video: bool,
+    pub allow_truncated: bool,
+}
+
+/// Called as frames are processed: (pass name, frames done, frames expected).
+pub trait Progress {
+    fn start(&self, pass: &str, expected: usize);
+    fn tick(&self, done: usize);
+    fn finish(&self);
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {
+    fn start(&self, _: &str, _: usize) {}
+    fn tick(&self, _: usize) {}
+    fn finish(&self) {}
+}
+
+pub struct Analysis {
+    pub report: Report,
+    pub track: SagittalTrack,
+    pub written: Vec<PathBuf>,
+}
+
+/// What pass 1 gathers.
+pub struct Tracked {
+    pub width: i32,
+    pub height: i32,
+    pub times: Vec<f64>,
+    pub raw: Vec<Option<RawPose>>,
+    pub masks: Vec<Option<CoarseMask>>,
+    pub detector_runs: usize,
+    pub seconds: f64,
+}
+
+/// Decode on a second thread and hand each frame to `each` on this one, so
+/// decoding and inference use both cores.
+pub fn for_each_frame(
+    reader: VideoReader,
+    progress: &dyn Progress,
+    mut each: impl FnMut(Frame) -> Result<()>,
+) -> Result<(usize, Option<Error>)> {
+    let (tx, rx) = sync_channel::<Result<Frame>>(4);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut reader = reader;
+            loop {
+                match reader.read() {
+                    Ok(Some(f)) => {
+                        if tx.send(Ok(f)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+        });
+        let mut n = 0;
+        for item in rx {
+            match item {
+                Ok(frame) => {
+                    each(frame)?;
+                    n += 1;
+                    progress.tick(n);
+                }
+                // A decode error mid-stream ends the stream; the caller decides
+                // whether what came before is enough.
+                Err(e) => return Ok((n, Some(e))),
+            }
+        }
+        Ok((n, None))
+    })
+}
+
+/// Pass 1: decode every frame and (unless `tracker` is None) track the pose.
+pub fn track_video(
+    path: &Path,
+    content: ContentRect,
+    mut tracker: Option<&mut PoseTracker>,
+    allow_truncated: bool,
+    progress: &dyn Progress,
+) -> Result<Tracked> {
+    let reader = VideoReader::open(path)?;
+    let expected = reader.header_frames();
+    progress.start(if tracker.is_some() { "pose" } else { "decode" }, expected);
+    let started = Instant::now();
+    let mut t = Tracked {
+        width: 0,
+        height: 0,
+        times: Vec::new(),
+        raw: Vec::new(),
+        masks: Vec::new(),
+        detector_runs: 0,
+        seconds: 0.0,
+    };
+    let (decoded, decode_error) = for_each_frame(reader, progress, |frame| {
+        if t.times.is_empty() {
+            t.width = frame.image.cols();
+            t.height = frame.image.rows();
+        }
+        t.times.push(frame.time_s);
+        match tracker.as_deref_mut() {
+            Some(tr) => {
+                let out = tr.process(&frame.image, frame.time_s, content.rect())?;
+                t.raw.push(out.as_ref().map(|o| o.raw_pose()));
+                t.masks
+                    .push(out.as_ref().map(|o| CoarseMask::from_probabilities(o.roi, &o.mask)));
+            }
+            None => {
+                t.raw.push(None);
+                t.masks.push(None);
+            }
+        }
+        Ok(())
+    })?;
+    progress.finish();
+    t.seconds = started.elapsed().as_secs_f64();
+    t.detector_runs = tracker.map(|tr| tr.detector_runs).unwrap_or(0);
+    if decoded == 0 {
+        return Err(Error::VideoUnreadable {
+            path: path.to_path_buf(),
+            reason: decode_error
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "no frame could be decoded".into()),
+        });
+    }
+    let short = expected > 0 && decoded + 2 < expected && (decoded as f64) < 0.9 * expected as f64;
+    if (short || decode_error.is_some()) && !allow_truncated {
+        return Err(Error::VideoTruncated {
+            path: path.to_path_buf(),
+            expected: expected.max(decoded + 1),
+            decoded,
+        });
+    }
+    Ok(t)
+}
+
+fn summarize_angles(values: &[Option<f64>]) -> Option<AngleSummary> {
+    let v: Vec<f64> = values.iter().flatten().copied().collect();
+    Some(AngleSummary {
+        min: percentile(v.iter().copied(), 0.0)?,
+        median: median(v.iter().copied())?,
+        max: percentile(v.iter().copied(), 100.0)?,
+    })
+}
+
+fn video_info_from(path: &Path, t: &Tracked, rotation: i32, content: ContentRect) -> VideoInfo {
+    let frames = t.times.len();
+    let span = t.times.last().copied().unwrap_or(0.0) - t.times.first().copied().unwrap_or(0.0);
+    let fps = if frames > 1 && span > 0.0 {
+        (frames - 1) as f64 / span
+    } else {
+        30.0
+    };
+    VideoInfo {
+        path: path.to_path_buf(),
+        width: t.width,
+        height: t.height,
+        fps,
+        frames,
+        duration_s: span + 1.0 / fps,
+        rotation,
+        content,
+    }
+}
+
+pub fn backend_name(b: Backend) -> &'static str {
+    match b {
+        Backend::Ort => "onnxruntime",
+        Backend::Opencv => "opencv-dnn",
+        Backend::Auto => "auto",
+    }
+}
+
+/// Analyse one video (or rerun the analysis from a poses.csv).
+pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis> {
+    report::prepare_output_dir(&cfg.out_dir)?;
+    let mut notes = Vec::new();
+
+    let (info, tracked, backend) = match &cfg.from_poses {
+        Some(csv) => {
+            let (times, raw) = report::read_poses_csv(csv)?;
+            let n = times.len();
+            let tracked = Tracked {
+                width: 0,
+                height: 0,
+                times,
+                raw,
+                masks: vec![None; n],
+                detector_runs: 0,
+                seconds: 0.0,
+            };
+            let info = match &cfg.video {
+                Some(v) => {
+                    let reader = VideoReader::open(v)?;
+                    let content = video::detect_content(v, reader.header_frames())?;
+                    let mut probe = track_video(v, content, None, cfg.allow_truncated, &NoProgress)?;
+                    if probe.times.len() != n {
+                        return Err(Error::Usage(format!(
+                            "{} has {} frames but {} has {n} rows: pass the video the pose file was made from",
+                            v.display(),
+                            probe.times.len(),
+                            csv.display()
+                        )));
+                    }
+                    probe.times = tracked.times.clone();
+                    video_info_from(v, &probe, reader.rotation(), content)
+                }
+                None => {
+                    let prior = csv.with_file_name("report.json");
+                    let old: Report = std::fs::read_to_string(&prior)
+                        .ok()
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                        .ok_or_else(|| {
+                            Error::Usage(format!(
+                                "--from-poses without a video needs {} (written with the poses) for the video's size; \
+                                 or pass the video too: liftlens analyze VIDEO --from-poses {}",
+                                prior.display(),
+                                csv.display()
+                            ))
+                        })?;
+                    old.video
+                }
+            };
+            notes.push(format!("poses read from {} (no pose inference run)", csv.display()));
+            (info, tracked, "none (from poses.csv)".to_string())
+        }
+        None => {
+            let video = cfg
+                .video
+                .as_ref()
+                .ok_or_else(|| Error::Usage("no video given".into()))?;
+            let reader = VideoReader::open(video)?;
+            let rotation = reader.rotation();
+            let content = video::detect_content(video, reader.header_frames())?;
+            drop(reader);
+            let backend = pose::engine::resolve_backend(cfg.backend)?;
+            let models = pose::models_dir()?;
+            let mut tracker = PoseTracker::load(backend, &models, cfg.model)?;
+            let tracked = track_video(video, content, Some(&mut tracker), cfg.allow_truncated, progress)?;
+            let info = video_info_from(video, &tracked, rotation, content);
+            if !content.is_full(info.width, info.height) {
+                notes.push(format!(
+                    "picture found in a {}x{} strip of the {}x{} frame (pillarbox/letterbox); the person detector looks there",
+                    content.width, content.height, info.width, info.height
+                ));
+            }
+            if info.frames < tracked_expected(video) {
+                notes.push("the video ended early (truncated); analysed the frames that decode".into());
+            }
+            (info, tracked, backend_name(backend).to_string())
+        }
+    };
+
+    let track = skeleton::fuse(&tracked.times, &tracked.raw, &cfg.profile.pose);
+    let frames_with_pose = track.confident.iter().filter(|&&c| c).count();
+    if frames_with_pose == 0 {
+        return Err(Error::NoPerson {
+            path: info.path.clone(),
+            frames: info.frames,
+        });
+    }
+    let pose_coverage = frames_with_pose as f64 / info.frames.max(1) as f64;
+    if pose_coverage < 0.5 {
+        notes.push(format!(
+            "the lifter's hip and shoulder were found in only {:.0}% of frames: film the whole body from the side, well lit",
+            pose_coverage * 100.0
+        ));
+    }
+    notes.push("bar path, reps and faults are not analysed by this version".into());
+
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        liftlens_version: env!("CARGO_PKG_VERSION").to_string(),
+        video: info.clone(),
+        backend,
+        model: cfg.model.name().to_string(),
+        facing: track.facing,
+        pose_coverage,
+        frames_with_pose,
+        detector_runs: tracked.detector_runs,
+        thigh_px: track.thigh_px,
+        torso_angle_deg: summarize_angles(&track.torso_angle_deg),
+        notes,
+        disclaimer: report::DISCLAIMER.to_string(),
+    };
+
+    let mut written = Vec::new();
+    let poses_csv = cfg.out_dir.join("poses.csv");
+    if cfg.from_poses.as_deref() != Some(poses_csv.as_path()) {
+        report::write_poses_csv(&poses_csv, &tracked.times, &tracked.raw, &track)?;
+        written.push(poses_csv);
+    }
+    let report_json = cfg.out_dir.join("report.json");
+    report::write_json(&report_json, &report)?;
+    written.push(report_json);
+
+    if cfg.write_video {
+        if let Some(video) = &cfg.video {
+            let path = cfg.out_dir.join("annotated.mp4");
+            write_annotated(
+                video,
+                &path,
+                &info,
+                &track,
+                &tracked.masks,
+                cfg.allow_truncated,
+                progress,
+            )?;
+            written.push(path);
+        }
+    }
+    Ok(Analysis { report, track, written })
+}
+
+fn tracked_expected(video: &Path) -> usize {
+    VideoReader::open(video).map(|r| r.header_frames()).unwrap_or(0)
+}
+
+fn write_annotated(
+    video: &Path,
+    dest: &Path,
+    info: &VideoInfo,
+    track: &SagittalTrack,
+    masks: &[Option<CoarseMask>],
+    allow_truncated: bool,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let reader = VideoReader::open(video)?;
+    let mut writer = AnnotatedWriter::create(dest, info.fps, info.width, info.height)?;
+    progress.start("video", info.frames);
+    let (_, err) = for_each_frame(reader, progress, |mut frame| {
+        if frame.index < track.joints.len() {
+            let mask = masks.get(frame.index).and_then(|m| m.as_ref());
+            overlay::draw(&mut frame.image, track, frame.index, frame.time_s, mask)?;
+            writer.write(&frame.image)?;
+        }
+        Ok(())
+    })?;
+    progress.finish();
+    if let (Some(e), false) = (err, allow_truncated) {
+        return Err(e);
+    }
+    writer.finish()?;
+    Ok(())
+}

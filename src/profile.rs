@@ -1,0 +1,128 @@
+//! Every threshold liftlens uses, in one place. `profiles/default.toml`
+//! documents each key with its unit and the measurement behind its value;
+//! `--profile FILE` overrides any subset (missing keys keep their defaults).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::signal::Smoothing;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Profile {
+    pub pose: PoseProfile,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PoseProfile {
+    /// Landmark model's pose flag below which a frame has no pose.
+    pub min_pose_flag: f32,
+    /// Landmark visibility below which a point is not used.
+    pub min_visibility: f32,
+    /// Largest believable move of a fused joint between frames at 30 fps,
+    /// in thigh lengths (scaled up for lower frame rates).
+    pub max_jump_thigh: f64,
+    /// Longest gap (s) bridged by interpolation; also how long a jump must
+    /// persist before the fused chain follows it.
+    pub max_gap_s: f64,
+    /// Bonus (in visibility units) for the side that faces the camera.
+    pub near_side_prior: f64,
+    /// Penalty per thigh length of distance from the previous fused point.
+    pub continuity_weight: f64,
+    /// Temporal smoothing of every fused keypoint.
+    pub smoothing: Smoothing,
+}
+
+impl Default for PoseProfile {
+    fn default() -> Self {
+        PoseProfile {
+            min_pose_flag: 0.5,
+            min_visibility: 0.5,
+            max_jump_thigh: 0.25,
+            max_gap_s: 0.25,
+            near_side_prior: 0.1,
+            continuity_weight: 0.5,
+            smoothing: Smoothing::default(),
+        }
+    }
+}
+
+/// True for a finite number above zero (NaN is not).
+fn positive(v: f64) -> bool {
+    v.is_finite() && v > 0.0
+}
+
+impl Profile {
+    pub fn load(path: &Path) -> Result<Self> {
+        let err = |reason: String| Error::Profile {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let profile: Profile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        profile.validate().map_err(err)?;
+        Ok(profile)
+    }
+
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let p = &self.pose;
+        let unit = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("pose.{name} = {v} must be between 0 and 1"))
+            }
+        };
+        unit("min_pose_flag", p.min_pose_flag as f64)?;
+        unit("min_visibility", p.min_visibility as f64)?;
+        if !positive(p.max_jump_thigh) {
+            return Err(format!("pose.max_jump_thigh = {} must be positive", p.max_jump_thigh));
+        }
+        if !(0.0..=2.0).contains(&p.max_gap_s) {
+            return Err(format!(
+                "pose.max_gap_s = {} must be between 0 and 2 seconds",
+                p.max_gap_s
+            ));
+        }
+        match p.smoothing {
+            Smoothing::Butterworth { cutoff_hz } if !positive(cutoff_hz) => {
+                Err(format!("pose.smoothing.cutoff_hz = {cutoff_hz} must be positive"))
+            }
+            Smoothing::OneEuro {
+                min_cutoff_hz,
+                d_cutoff_hz,
+                beta,
+            } if !(positive(min_cutoff_hz) && positive(d_cutoff_hz) && beta >= 0.0) => {
+                Err("pose.smoothing: one_euro needs min_cutoff_hz > 0, d_cutoff_hz > 0, beta >= 0".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_default_profile_equals_the_built_in_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/default.toml");
+        assert_eq!(Profile::load(&path).unwrap(), Profile::default());
+    }
+
+    #[test]
+    fn partial_profile_keeps_other_defaults_and_rejects_typos() {
+        let p: Profile = toml::from_str("[pose]\nmax_gap_s = 0.5\n").unwrap();
+        assert_eq!(p.pose.max_gap_s, 0.5);
+        assert_eq!(p.pose.min_visibility, 0.5);
+        assert!(toml::from_str::<Profile>("[pose]\nmax_gap = 0.5\n").is_err());
+        let p: Profile = toml::from_str(
+            "[pose.smoothing]\nkind = \"one_euro\"\nmin_cutoff_hz = 1.0\nbeta = 0.1\nd_cutoff_hz = 1.0\n",
+        )
+        .unwrap();
+        assert!(matches!(p.pose.smoothing, Smoothing::OneEuro { .. }));
+    }
+}

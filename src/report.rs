@@ -1,0 +1,230 @@
+//! What liftlens writes: report.json (versioned, documented in
+//! docs/report.md) and poses.csv (the pose track, reloadable so every later
+//! stage can rerun without the network). Every file is written under a
+//! temporary name and renamed when complete.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::pose::{Landmark, RawPose, BODY_POINTS, POINT_NAMES};
+use crate::skeleton::{Facing, Joint, SagittalTrack};
+use crate::video::VideoInfo;
+
+/// Bumped whenever a field changes meaning or disappears (adding one does not).
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub const DISCLAIMER: &str = "liftlens comments on lifting technique only. Pain that persists, sharp or radiating pain, numbness or weakness is for a clinician.";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub liftlens_version: String,
+    pub video: VideoInfo,
+    /// "onnxruntime" or "opencv-dnn"; "none (from poses.csv)" when rerun from a pose file.
+    pub backend: String,
+    /// Landmark model: "lite", "full" or "heavy".
+    pub model: String,
+    pub facing: Facing,
+    /// Share of frames (0-1) where the lifter's hip and shoulder were measured.
+    pub pose_coverage: f64,
+    pub frames_with_pose: usize,
+    /// How often the person detector ran (1 = tracked throughout).
+    pub detector_runs: usize,
+    /// The lifter's thigh length in pixels (median): the yardstick for jump gating.
+    pub thigh_px: f64,
+    pub torso_angle_deg: Option<AngleSummary>,
+    /// Things the user should know about this analysis (weak evidence, fallbacks).
+    pub notes: Vec<String>,
+    pub disclaimer: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AngleSummary {
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+/// Write `bytes` to `path` atomically: a crash leaves the old file or none.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = tmp_name(path);
+    let fail = |e: std::io::Error| Error::OutputWrite {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let mut f = std::fs::File::create(&tmp).map_err(fail)?;
+    f.write_all(bytes).map_err(fail)?;
+    f.sync_all().map_err(fail)?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
+}
+
+fn tmp_name(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("out");
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::OutputWrite {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    text.push('\n');
+    write_atomic(path, text.as_bytes())
+}
+
+/// Make sure `dir` exists and accepts files before any work is done.
+pub fn prepare_output_dir(dir: &Path) -> Result<()> {
+    let fail = |source| Error::OutputUnwritable {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".liftlens-write-test");
+    std::fs::write(&probe, b"").map_err(fail)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// One poses.csv row's worth of input.
+pub struct PoseRow<'a> {
+    pub time_s: f64,
+    pub raw: Option<&'a RawPose>,
+}
+
+fn header() -> String {
+    let mut h = String::from("frame,time_s");
+    for j in Joint::ALL {
+        let n = j.name();
+        let _ = write!(h, ",{n}_x,{n}_y,{n}_conf");
+    }
+    for n in POINT_NAMES {
+        let _ = write!(h, ",raw_{n}_x,raw_{n}_y,raw_{n}_vis");
+    }
+    h.push_str(",pose_flag,torso_angle_deg\n");
+    h
+}
+
+/// poses.csv: per frame the fused chain (image pixels, y down, confidence),
+/// every raw BlazePose point (x, y, visibility), the pose flag and the torso
+/// angle. Empty cells mean "no value".
+pub fn write_poses_csv(path: &Path, times: &[f64], raw: &[Option<RawPose>], track: &SagittalTrack) -> Result<()> {
+    let mut out = header();
+    for (i, (&t, pose)) in times.iter().zip(raw).enumerate() {
+        let _ = write!(out, "{i},{t:.6}");
+        for j in Joint::ALL {
+            match track.point(i, j) {
+                Some(p) => {
+                    let _ = write!(out, ",{:.2},{:.2},{:.3}", p.x, p.y, p.conf);
+                }
+                None => out.push_str(",,,"),
+            }
+        }
+        match pose {
+            Some(p) => {
+                for l in &p.points {
+                    let _ = write!(out, ",{:.3},{:.3},{:.4}", l.x, l.y, l.visibility);
+                }
+                let _ = write!(out, ",{:.4}", p.pose_flag);
+            }
+            None => {
+                // Three empty cells per point, then an empty pose flag.
+                out.push_str(&",,,".repeat(BODY_POINTS));
+                out.push(',');
+            }
+        }
+        match track.torso_angle_deg.get(i).copied().flatten() {
+            Some(a) => {
+                let _ = writeln!(out, ",{a:.2}");
+            }
+            None => out.push_str(",\n"),
+        }
+    }
+    write_atomic(path, out.as_bytes())
+}
+
+/// Read back the frame times and raw poses of a poses.csv.
+pub fn read_poses_csv(path: &Path) -> Result<(Vec<f64>, Vec<Option<RawPose>>)> {
+    let err = |line: usize, reason: String| Error::PosesCsv {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
+    let mut lines = text.lines();
+    let head = lines.next().ok_or_else(|| err(1, "the file is empty".into()))?;
+    let cols: Vec<&str> = head.split(',').collect();
+    let col = |name: &str| {
+        cols.iter()
+            .position(|c| *c == name)
+            .ok_or_else(|| err(1, format!("no column {name}")))
+    };
+    let time_col = col("time_s")?;
+    let flag_col = col("pose_flag")?;
+    let mut raw_cols = Vec::with_capacity(BODY_POINTS);
+    for n in POINT_NAMES {
+        raw_cols.push((
+            col(&format!("raw_{n}_x"))?,
+            col(&format!("raw_{n}_y"))?,
+            col(&format!("raw_{n}_vis"))?,
+        ));
+    }
+    let (mut times, mut poses) = (Vec::new(), Vec::new());
+    for (k, line) in lines.enumerate() {
+        let lineno = k + 2;
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() != cols.len() {
+            return Err(err(
+                lineno,
+                format!("{} cells, the header has {}", cells.len(), cols.len()),
+            ));
+        }
+        let num = |c: usize| -> Result<Option<f32>> {
+            let s = cells[c].trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.parse::<f32>()
+                .map(Some)
+                .map_err(|_| err(lineno, format!("'{s}' is not a number")))
+        };
+        let t: f64 = cells[time_col]
+            .trim()
+            .parse()
+            .map_err(|_| err(lineno, "bad time_s".into()))?;
+        if let Some(&prev) = times.last() {
+            if t <= prev {
+                return Err(err(lineno, "time_s must increase from row to row".into()));
+            }
+        }
+        times.push(t);
+        let pose = match num(flag_col)? {
+            None => None,
+            Some(flag) => {
+                let mut points = [Landmark::default(); BODY_POINTS];
+                for (p, &(cx, cy, cv)) in points.iter_mut().zip(&raw_cols) {
+                    p.x = num(cx)?.unwrap_or(0.0);
+                    p.y = num(cy)?.unwrap_or(0.0);
+                    p.visibility = num(cv)?.unwrap_or(0.0);
+                    p.presence = 1.0;
+                }
+                Some(RawPose {
+                    pose_flag: flag,
+                    points,
+                })
+            }
+        };
+        poses.push(pose);
+    }
+    if times.is_empty() {
+        return Err(err(2, "no frames".into()));
+    }
+    Ok((times, poses))
+}

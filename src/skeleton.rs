@@ -1,0 +1,343 @@
+//! Sagittal skeleton: one near-side chain per frame from BlazePose's left and
+//! right points.
+//!
+//! In a side view the model's left/right labels cannot be trusted: limbs
+//! overlap, the plate hides one side, and labels swap. So each left/right
+//! pair is fused into one point per frame, chosen by visibility, by a small
+//! preference for the side that faces the camera, and by continuity with the
+//! previous frame; physically impossible jumps are dropped, short gaps are
+//! bridged, and each coordinate is smoothed per gap-free stretch.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pose::RawPose;
+use crate::profile::PoseProfile;
+use crate::signal::{fill_short_gaps, median};
+
+/// Which way the lifter faces in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facing {
+    Left,
+    Right,
+}
+
+impl Facing {
+    /// +1 when facing image +x.
+    pub fn sign(self) -> f64 {
+        match self {
+            Facing::Right => 1.0,
+            Facing::Left => -1.0,
+        }
+    }
+}
+
+/// Joints of the fused chain, head to toe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joint {
+    Ear,
+    Shoulder,
+    Elbow,
+    Wrist,
+    Hip,
+    Knee,
+    Ankle,
+    Heel,
+    Toe,
+}
+
+impl Joint {
+    pub const ALL: [Joint; 9] = [
+        Joint::Ear,
+        Joint::Shoulder,
+        Joint::Elbow,
+        Joint::Wrist,
+        Joint::Hip,
+        Joint::Knee,
+        Joint::Ankle,
+        Joint::Heel,
+        Joint::Toe,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Joint::Ear => "ear",
+            Joint::Shoulder => "shoulder",
+            Joint::Elbow => "elbow",
+            Joint::Wrist => "wrist",
+            Joint::Hip => "hip",
+            Joint::Knee => "knee",
+            Joint::Ankle => "ankle",
+            Joint::Heel => "heel",
+            Joint::Toe => "toe",
+        }
+    }
+
+    /// BlazePose (left, right) indices.
+    pub fn pair(self) -> (usize, usize) {
+        match self {
+            Joint::Ear => (7, 8),
+            Joint::Shoulder => (11, 12),
+            Joint::Elbow => (13, 14),
+            Joint::Wrist => (15, 16),
+            Joint::Hip => (23, 24),
+            Joint::Knee => (25, 26),
+            Joint::Ankle => (27, 28),
+            Joint::Heel => (29, 30),
+            Joint::Toe => (31, 32),
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+pub const JOINTS: usize = 9;
+
+/// A fused point in image pixels (y down) with its confidence (0-1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FusedPoint {
+    pub x: f64,
+    pub y: f64,
+    pub conf: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SagittalTrack {
+    pub facing: Facing,
+    /// Per frame, per joint (`Joint::index`); `None` where no trustworthy point.
+    pub joints: Vec<[Option<FusedPoint>; JOINTS]>,
+    /// Frames where the hip and shoulder were measured (not bridged).
+    pub confident: Vec<bool>,
+    /// Hip-to-shoulder line from vertical, + = leaning towards the toes.
+    pub torso_angle_deg: Vec<Option<f64>>,
+    /// The lifter's thigh length in pixels (median), the yardstick for jumps.
+    pub thigh_px: f64,
+}
+
+impl SagittalTrack {
+    pub fn point(&self, frame: usize, joint: Joint) -> Option<FusedPoint> {
+        self.joints.get(frame).and_then(|j| j[joint.index()])
+    }
+}
+
+fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+}
+
+/// Torso angle from image points: the hip-to-shoulder line against vertical,
+/// positive when the shoulders are ahead of the hips (towards the toes).
+pub fn torso_angle_deg(facing: Facing, hip: (f64, f64), shoulder: (f64, f64)) -> f64 {
+    let forward = (shoulder.0 - hip.0) * facing.sign();
+    let up = hip.1 - shoulder.1; // image y points down
+    forward.atan2(up).to_degrees()
+}
+
+/// Which way the lifter faces: toes ahead of heels and nose ahead of ears,
+/// summed over every frame and both sides, weighted by visibility.
+pub fn decide_facing(poses: &[Option<RawPose>]) -> Facing {
+    let mut score = 0.0;
+    for p in poses.iter().flatten() {
+        let pts = &p.points;
+        let w = |a: usize, b: usize| (pts[a].visibility * pts[b].visibility) as f64;
+        for (toe, heel) in [(31, 29), (32, 30)] {
+            score += w(toe, heel) * (pts[toe].x - pts[heel].x).signum() as f64;
+        }
+        for ear in [7, 8] {
+            score += w(0, ear) * (pts[0].x - pts[ear].x).signum() as f64;
+        }
+    }
+    if score >= 0.0 {
+        Facing::Right
+    } else {
+        Facing::Left
+    }
+}
+
+/// Build the fused, smoothed chain for a whole clip.
+pub fn fuse(times: &[f64], poses: &[Option<RawPose>], profile: &PoseProfile) -> SagittalTrack {
+    let n = poses.len();
+    let facing = decide_facing(poses);
+    // Facing right shows the lifter's right side to the camera.
+    let near_is_right = facing == Facing::Right;
+
+    let thigh_px = median(poses.iter().flatten().flat_map(|p| {
+        [(23, 25), (24, 26)].into_iter().filter_map(move |(h, k)| {
+            let (a, b) = (p.points[h], p.points[k]);
+            (a.visibility >= profile.min_visibility && b.visibility >= profile.min_visibility)
+                .then(|| dist((a.x as f64, a.y as f64), (b.x as f64, b.y as f64)))
+        })
+    }))
+    .unwrap_or(100.0)
+    .max(1.0);
+
+    let mut picked: Vec<[Option<FusedPoint>; JOINTS]> = vec![[None; JOINTS]; n];
+    for joint in Joint::ALL {
+        let (l, r) = joint.pair();
+        let near = if near_is_right { r } else { l };
+        // Last accepted position and when, for continuity and the jump gate.
+        let mut last: Option<(f64, f64, f64)> = None;
+        let mut rejected_since: Option<f64> = None;
+        for (i, pose) in poses.iter().enumerate() {
+            let Some(pose) = pose else { continue };
+            if pose.pose_flag < profile.min_pose_flag {
+                continue;
+            }
+            let t = times[i];
+            let recent = last.filter(|&(_, _, lt)| t - lt <= profile.max_gap_s);
+            let score = |idx: usize| {
+                let p = pose.points[idx];
+                let mut s = p.visibility as f64;
+                if idx == near {
+                    s += profile.near_side_prior;
+                }
+                if let Some((x, y, _)) = recent {
+                    s -= profile.continuity_weight * (dist((p.x as f64, p.y as f64), (x, y)) / thigh_px).min(2.0);
+                }
+                s
+            };
+            let best = if score(l) >= score(r) { l } else { r };
+            let p = pose.points[best];
+            if (p.visibility as f64) < profile.min_visibility as f64 {
+                continue;
+            }
+            let pos = (p.x as f64, p.y as f64);
+            if let Some((x, y, lt)) = recent {
+                let frames = ((t - lt) * 30.0).max(1.0);
+                let jumped = dist(pos, (x, y)) > profile.max_jump_thigh * thigh_px * frames;
+                if jumped {
+                    // A jump that persists is the body really being elsewhere
+                    // (after a re-detection); a one-off is a glitch.
+                    let since = *rejected_since.get_or_insert(t);
+                    if t - since < profile.max_gap_s {
+                        continue;
+                    }
+                }
+            }
+            rejected_since = None;
+            last = Some((pos.0, pos.1, t));
+            picked[i][joint.index()] = Some(FusedPoint {
+                x: pos.0,
+                y: pos.1,
+                conf: p.visibility as f64,
+            });
+        }
+    }
+
+    let confident: Vec<bool> = picked
+        .iter()
+        .map(|j| j[Joint::Hip.index()].is_some() && j[Joint::Shoulder.index()].is_some())
+        .collect();
+
+    // Bridge short gaps, then smooth each coordinate per gap-free stretch.
+    let mut joints: Vec<[Option<FusedPoint>; JOINTS]> = vec![[None; JOINTS]; n];
+    for joint in Joint::ALL {
+        let k = joint.index();
+        let coord = |f: fn(&FusedPoint) -> f64| picked.iter().map(|j| j[k].as_ref().map(f)).collect::<Vec<_>>();
+        let (xs, filled) = fill_short_gaps(times, &coord(|p| p.x), profile.max_gap_s);
+        let (ys, _) = fill_short_gaps(times, &coord(|p| p.y), profile.max_gap_s);
+        let xs = profile.smoothing.apply(times, &xs);
+        let ys = profile.smoothing.apply(times, &ys);
+        for i in 0..n {
+            if let (Some(x), Some(y)) = (xs[i], ys[i]) {
+                // A bridged point is a guess: halve the confidence it inherits.
+                let conf = picked[i][k]
+                    .map(|p| p.conf)
+                    .unwrap_or_else(|| if filled[i] { 0.3 } else { 0.0 });
+                joints[i][k] = Some(FusedPoint { x, y, conf });
+            }
+        }
+    }
+
+    let torso_angle_deg = joints
+        .iter()
+        .map(|j| match (j[Joint::Hip.index()], j[Joint::Shoulder.index()]) {
+            (Some(h), Some(s)) => Some(torso_angle_deg(facing, (h.x, h.y), (s.x, s.y))),
+            _ => None,
+        })
+        .collect();
+
+    SagittalTrack {
+        facing,
+        joints,
+        confident,
+        torso_angle_deg,
+        thigh_px,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::Landmark;
+
+    fn pose_with(f: impl Fn(usize) -> (f32, f32, f32)) -> RawPose {
+        RawPose {
+            pose_flag: 1.0,
+            points: std::array::from_fn(|i| {
+                let (x, y, v) = f(i);
+                Landmark {
+                    x,
+                    y,
+                    z: 0.0,
+                    visibility: v,
+                    presence: 1.0,
+                }
+            }),
+        }
+    }
+
+    /// A standing lifter facing `dir` (+1 right), hip at (500, 500), with the
+    /// near side visible and the far side dimmer and slightly offset.
+    fn standing(dir: f32, swap_knee: bool) -> RawPose {
+        pose_with(|i| {
+            let near_right = dir > 0.0;
+            let is_right = i % 2 == 0 && i > 0;
+            let near = is_right == near_right;
+            let off = if near { 0.0 } else { 6.0 };
+            let (x, y) = match i {
+                0 => (500.0 + 25.0 * dir, 230.0),
+                7 | 8 => (500.0, 240.0),
+                11 | 12 => (500.0 + off, 300.0),
+                23 | 24 => (500.0 + off, 500.0),
+                25 | 26 => (500.0 + off + 10.0 * dir, 700.0),
+                27 | 28 => (500.0 + off, 900.0),
+                29 | 30 => (500.0 - 20.0 * dir, 910.0),
+                31 | 32 => (500.0 + 60.0 * dir, 915.0),
+                _ => (500.0, 400.0),
+            };
+            let mut v = if near { 0.95 } else { 0.6 };
+            if swap_knee && (i == 25 || i == 26) {
+                v = 0.99;
+                return if near { (x, y, 0.5) } else { (x + 300.0, y, v) };
+            }
+            (x, y, v)
+        })
+    }
+
+    #[test]
+    fn facing_follows_toes_and_nose() {
+        assert_eq!(decide_facing(&[Some(standing(1.0, false))]), Facing::Right);
+        assert_eq!(decide_facing(&[Some(standing(-1.0, false))]), Facing::Left);
+    }
+
+    #[test]
+    fn torso_angle_sign_convention() {
+        // Shoulder ahead of the hip (towards the toes) = leaning forward = positive.
+        assert!((torso_angle_deg(Facing::Right, (0.0, 100.0), (100.0, 0.0)) - 45.0).abs() < 1e-9);
+        assert!((torso_angle_deg(Facing::Left, (0.0, 100.0), (-100.0, 0.0)) - 45.0).abs() < 1e-9);
+        assert!(torso_angle_deg(Facing::Right, (0.0, 100.0), (-20.0, 0.0)) < 0.0);
+    }
+
+    #[test]
+    fn a_one_frame_label_swap_does_not_move_the_fused_knee() {
+        let times: Vec<f64> = (0..30).map(|i| i as f64 / 30.0).collect();
+        let poses: Vec<Option<RawPose>> = (0..30).map(|i| Some(standing(1.0, i == 15))).collect();
+        let track = fuse(&times, &poses, &PoseProfile::default());
+        let knee = track.point(15, Joint::Knee).unwrap();
+        assert!((knee.x - 510.0).abs() < 2.0, "knee at {}", knee.x);
+        assert!(track.confident.iter().all(|&c| c));
+        assert!(track.torso_angle_deg[10].unwrap().abs() < 1.0);
+    }
+}

@@ -1,0 +1,294 @@
+//! Video in and out through OpenCV's FFmpeg backend.
+//!
+//! Phones store portrait video as landscape frames plus a rotation tag, and
+//! often record at a variable frame rate, so the reader turns frames upright
+//! and reports each frame's own presentation time instead of `index / fps`.
+
+use std::path::{Path, PathBuf};
+
+use opencv::core::{self, Mat, Rect, Size};
+use opencv::prelude::*;
+use opencv::videoio::{self, VideoCapture, VideoWriter};
+
+use crate::error::{CvContext, Error, Result};
+
+/// What the container and the first frames say about a video.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct VideoInfo {
+    pub path: PathBuf,
+    /// Size of the upright frames that liftlens analyses (after rotation).
+    pub width: i32,
+    pub height: i32,
+    /// Average frame rate; per-frame times are in poses.csv.
+    pub fps: f64,
+    /// Frames actually decoded (the header's count can be wrong).
+    pub frames: usize,
+    pub duration_s: f64,
+    /// Clockwise rotation the file asked for and liftlens applied (0, 90, 180, 270).
+    pub rotation: i32,
+    /// The part of the frame that holds picture, in upright pixels: narrower
+    /// than the frame for pillarboxed (or letterboxed) footage.
+    pub content: ContentRect,
+}
+
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct ContentRect {
+    pub x: i32,
+    pub y: i32,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl ContentRect {
+    pub fn full(width: i32, height: i32) -> Self {
+        ContentRect {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        }
+    }
+    pub fn rect(&self) -> Rect {
+        Rect::new(self.x, self.y, self.width, self.height)
+    }
+    pub fn is_full(&self, width: i32, height: i32) -> bool {
+        self.x == 0 && self.y == 0 && self.width == width && self.height == height
+    }
+}
+
+/// One decoded, upright frame.
+pub struct Frame {
+    pub index: usize,
+    pub time_s: f64,
+    pub image: Mat,
+}
+
+/// Sequential reader with monotonic timestamps.
+pub struct VideoReader {
+    path: PathBuf,
+    cap: VideoCapture,
+    fps: f64,
+    header_frames: usize,
+    rotation: i32,
+    next_index: usize,
+    last_time_s: f64,
+}
+
+/// A dark band must stay below this grey level on every sampled frame to
+/// count as a pillarbox/letterbox bar (compressed black bars reach 20-30).
+const BAR_MAX_GREY: f64 = 40.0;
+/// Frames sampled to find bars: caption graphics move, picture content moves,
+/// bars never do.
+const BAR_SAMPLE_FRAMES: usize = 25;
+
+impl VideoReader {
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(Error::VideoMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        if path.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is a folder; pass a video file, or use batch mode with a folder of videos",
+                path.display()
+            )));
+        }
+        let unreadable = |reason: &str| Error::VideoUnreadable {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        };
+        let name = path.to_str().ok_or_else(|| unreadable("the path is not valid UTF-8"))?;
+        let mut cap = VideoCapture::from_file(name, videoio::CAP_FFMPEG).map_err(|e| unreadable(&e.message))?;
+        if !cap.is_opened().unwrap_or(false) {
+            return Err(unreadable("FFmpeg could not open it"));
+        }
+        // Ask FFmpeg to apply the rotation tag; we report what it was.
+        let _ = cap.set(videoio::CAP_PROP_ORIENTATION_AUTO, 1.0);
+        let rotation = cap.get(videoio::CAP_PROP_ORIENTATION_META).unwrap_or(0.0).round() as i32;
+        let fps = cap.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
+        let header_frames = cap.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as usize;
+        let width = cap.get(videoio::CAP_PROP_FRAME_WIDTH).unwrap_or(0.0);
+        if width <= 0.0 {
+            return Err(unreadable("it has no video stream"));
+        }
+        Ok(VideoReader {
+            path: path.to_path_buf(),
+            cap,
+            fps: if fps.is_finite() && fps > 1.0 && fps < 1000.0 {
+                fps
+            } else {
+                30.0
+            },
+            header_frames,
+            rotation: rotation.rem_euclid(360),
+            next_index: 0,
+            last_time_s: f64::NEG_INFINITY,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn nominal_fps(&self) -> f64 {
+        self.fps
+    }
+    pub fn header_frames(&self) -> usize {
+        self.header_frames
+    }
+    pub fn rotation(&self) -> i32 {
+        self.rotation
+    }
+
+    /// The next frame, or `None` at the end of the stream.
+    pub fn read(&mut self) -> Result<Option<Frame>> {
+        let mut image = Mat::default();
+        let ok = self.cap.read(&mut image).cv("video decode")?;
+        if !ok || image.empty() {
+            return Ok(None);
+        }
+        let index = self.next_index;
+        self.next_index += 1;
+        // The FFmpeg backend reports the presentation time of the frame just
+        // read. Some containers give 0 or repeats; fall back to the nominal
+        // rate, and never let time run backwards.
+        let pts_ms = self.cap.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(f64::NAN);
+        let nominal = index as f64 / self.fps;
+        let mut time_s = if pts_ms.is_finite() && (pts_ms > 0.0 || index == 0) {
+            pts_ms / 1000.0
+        } else {
+            nominal
+        };
+        if time_s <= self.last_time_s {
+            time_s = self.last_time_s + 1.0 / self.fps;
+        }
+        self.last_time_s = time_s;
+        Ok(Some(Frame { index, time_s, image }))
+    }
+}
+
+/// Find pillarbox or letterbox bars: rows/columns that stay dark on frames
+/// spread through the clip. Runs on its own capture so the main reader
+/// starts at frame 0.
+pub fn detect_content(path: &Path, header_frames: usize) -> Result<ContentRect> {
+    let mut reader = VideoReader::open(path)?;
+    let step = (header_frames / BAR_SAMPLE_FRAMES).max(1);
+    let mut max_grey: Option<Mat> = None;
+    let mut sampled = 0;
+    while sampled < BAR_SAMPLE_FRAMES {
+        let Some(frame) = reader.read()? else { break };
+        if frame.index % step != 0 {
+            continue;
+        }
+        let mut grey = Mat::default();
+        opencv::imgproc::cvt_color(&frame.image, &mut grey, opencv::imgproc::COLOR_BGR2GRAY, 0)
+            .cv("pillarbox detection")?;
+        max_grey = Some(match max_grey {
+            None => grey,
+            Some(prev) => {
+                let mut out = Mat::default();
+                core::max(&prev, &grey, &mut out).cv("pillarbox detection")?;
+                out
+            }
+        });
+        sampled += 1;
+    }
+    let Some(max_grey) = max_grey else {
+        return Err(Error::VideoUnreadable {
+            path: path.to_path_buf(),
+            reason: "no frame could be decoded".into(),
+        });
+    };
+    let (w, h) = (max_grey.cols(), max_grey.rows());
+    let mut col_max = Mat::default();
+    let mut row_max = Mat::default();
+    core::reduce(&max_grey, &mut col_max, 0, core::REDUCE_MAX, core::CV_8U).cv("pillarbox detection")?;
+    core::reduce(&max_grey, &mut row_max, 1, core::REDUCE_MAX, core::CV_8U).cv("pillarbox detection")?;
+    let bright = |m: &Mat, i: i32| -> bool {
+        let v = if m.rows() == 1 {
+            *m.at_2d::<u8>(0, i).unwrap_or(&255)
+        } else {
+            *m.at_2d::<u8>(i, 0).unwrap_or(&255)
+        };
+        f64::from(v) > BAR_MAX_GREY
+    };
+    let x0 = (0..w).find(|&i| bright(&col_max, i)).unwrap_or(0);
+    let x1 = (0..w).rev().find(|&i| bright(&col_max, i)).unwrap_or(w - 1);
+    let y0 = (0..h).find(|&i| bright(&row_max, i)).unwrap_or(0);
+    let y1 = (0..h).rev().find(|&i| bright(&row_max, i)).unwrap_or(h - 1);
+    let (cw, ch) = (x1 - x0 + 1, y1 - y0 + 1);
+    // Only call it a bar when it is substantial and the picture left is
+    // plausible; a dark scene edge is not a pillarbox.
+    let content = if cw >= w / 5 && ch >= h / 5 && (w - cw > w / 20 || h - ch > h / 20) {
+        ContentRect {
+            x: x0,
+            y: y0,
+            width: cw,
+            height: ch,
+        }
+    } else {
+        ContentRect::full(w, h)
+    };
+    Ok(content)
+}
+
+/// H.264 writer for the annotated video: written under a temporary name and
+/// renamed by `finish`, so an interrupted run never leaves a half file that
+/// looks complete.
+pub struct AnnotatedWriter {
+    writer: VideoWriter,
+    tmp: PathBuf,
+    dest: PathBuf,
+    frames: usize,
+}
+
+impl AnnotatedWriter {
+    pub fn create(dest: &Path, fps: f64, width: i32, height: i32) -> Result<Self> {
+        let tmp = dest.with_file_name(format!(
+            ".{}.partial.mp4",
+            dest.file_stem().and_then(|s| s.to_str()).unwrap_or("annotated")
+        ));
+        let name = tmp.to_str().ok_or_else(|| Error::OutputWrite {
+            path: dest.to_path_buf(),
+            reason: "path is not valid UTF-8".into(),
+        })?;
+        let fourcc = VideoWriter::fourcc('a', 'v', 'c', '1').cv("video writer")?;
+        let writer =
+            VideoWriter::new_with_backend(name, videoio::CAP_FFMPEG, fourcc, fps, Size::new(width, height), true)
+                .cv("video writer")?;
+        if !writer.is_opened().unwrap_or(false) {
+            return Err(Error::OutputWrite {
+                path: dest.to_path_buf(),
+                reason: "OpenCV's FFmpeg backend could not start an H.264 (libx264) encoder".into(),
+            });
+        }
+        Ok(AnnotatedWriter {
+            writer,
+            tmp,
+            dest: dest.to_path_buf(),
+            frames: 0,
+        })
+    }
+
+    pub fn write(&mut self, frame: &Mat) -> Result<()> {
+        self.writer.write(frame).cv("video writer")?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<usize> {
+        self.writer.release().cv("video writer")?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::OutputWrite {
+            path: self.dest.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(self.frames)
+    }
+}
+
+impl Drop for AnnotatedWriter {
+    fn drop(&mut self) {
+        // Unfinished: remove the partial file (finish() already renamed it otherwise).
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
