@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use crate::bar::{BarProfile, BarTracker};
 use crate::error::{Error, Result};
-use crate::pipeline::{self, NoProgress};
+use crate::pipeline::{self, NoProgress, PoseSource};
 use crate::pose::{self, Backend, PoseModel, PoseTracker};
 use crate::video::{self, VideoReader};
 
@@ -21,11 +22,22 @@ pub fn run(path: &Path, stage: &str, model: PoseModel, backend: Backend) -> Resu
     let content = video::detect_content(path, reader.header_frames())?;
     drop(reader);
     let (label, tracked) = match stage {
-        "decode" => ("decode", pipeline::track_video(path, content, None, true, &NoProgress)?),
+        "decode" => (
+            "decode",
+            pipeline::track_video(path, content, PoseSource::None, None, true, &NoProgress)?,
+        ),
         "pose" => {
             let backend = pose::engine::resolve_backend(backend)?;
             let mut tracker = PoseTracker::load(backend, &pose::models_dir()?, model)?;
-            let t = pipeline::track_video(path, content, Some(&mut tracker), true, &NoProgress)?;
+            let mut bar = BarTracker::new(BarProfile::default());
+            let t = pipeline::track_video(
+                path,
+                content,
+                PoseSource::Track(&mut tracker),
+                Some(&mut bar),
+                true,
+                &NoProgress,
+            )?;
             (
                 if model == PoseModel::Lite {
                     "decode+pose(lite)"

@@ -1,6 +1,7 @@
 //! liftlens: side-on squat and deadlift analysis. See ARCHITECTURE.md for
 //! how the modules map to pipeline stages.
 
+pub mod bar;
 pub mod bench;
 pub mod cli;
 pub mod error;

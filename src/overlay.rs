@@ -5,6 +5,7 @@ use opencv::core::{Mat, Point, Scalar, Vector};
 use opencv::imgproc;
 use opencv::prelude::*;
 
+use crate::bar::BarTrack;
 use crate::error::{CvContext, Result};
 use crate::pose::landmarks::{Roi, INPUT};
 use crate::skeleton::{FusedPoint, Joint, SagittalTrack};
@@ -123,9 +124,17 @@ pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) ->
 }
 
 /// Draw frame `i` of the analysis onto `img`.
-pub fn draw(img: &mut Mat, track: &SagittalTrack, i: usize, time_s: f64, mask: Option<&CoarseMask>) -> Result<()> {
+pub fn draw(
+    img: &mut Mat,
+    track: &SagittalTrack,
+    bar: &BarTrack,
+    i: usize,
+    time_s: f64,
+    mask: Option<&CoarseMask>,
+) -> Result<()> {
     let unit = (img.cols().max(img.rows()) as f64 / 1000.0).max(0.5);
     let thick = (2.5 * unit).round().max(1.0) as i32;
+    draw_bar(img, bar, i, unit, thick)?;
 
     if let Some(mask) = mask {
         let outline: Vector<Vector<Point>> = mask.outline()?.into_iter().map(Vector::from_iter).collect();
@@ -203,13 +212,22 @@ pub fn draw(img: &mut Mat, track: &SagittalTrack, i: usize, time_s: f64, mask: O
         label(img, &format!("{angle:.0} deg"), at, 0.6 * unit, bgr(255.0, 200.0, 0.0))?;
     }
 
-    let status = match angle {
+    let mut status = match angle {
         Some(a) => format!(
             "t {time_s:5.2} s   torso {a:+.0} deg {}",
             if a >= 0.0 { "forward" } else { "behind vertical" }
         ),
         None => format!("t {time_s:5.2} s   no confident pose"),
     };
+    if let Some(b) = bar.frames.get(i).copied().flatten() {
+        if b.vy_mps.is_finite() {
+            status += &format!(
+                "   bar {} {:.2} m/s",
+                if b.vy_mps >= 0.0 { "up" } else { "down" },
+                b.vy_mps.abs()
+            );
+        }
+    }
     label(
         img,
         &status,
@@ -225,6 +243,92 @@ pub fn draw(img: &mut Mat, track: &SagittalTrack, i: usize, time_s: f64, mask: O
         0.55 * unit,
         bgr(200.0, 200.0, 200.0),
     )
+}
+
+/// Speed colour: blue when still, through green and yellow, red at 1.5 m/s.
+fn speed_color(v: f64) -> Scalar {
+    let k = (v.abs() / 1.5).clamp(0.0, 1.0);
+    let (r, g, b) = if k < 0.5 {
+        (0.0, 2.0 * k, 1.0 - 2.0 * k)
+    } else {
+        (2.0 * (k - 0.5), 1.0 - 2.0 * (k - 0.5), 0.0)
+    };
+    bgr(60.0 + 195.0 * r, 60.0 + 195.0 * g, 60.0 + 195.0 * b)
+}
+
+fn draw_bar(img: &mut Mat, bar: &BarTrack, i: usize, unit: f64, thick: i32) -> Result<()> {
+    // The bar path so far, coloured by speed.
+    let upto = (i + 1).min(bar.frames.len());
+    let mut prev: Option<Point> = None;
+    for f in bar.frames[..upto].iter() {
+        match f {
+            Some(b) => {
+                let p = Point::new(b.x_px.round() as i32, b.y_px.round() as i32);
+                if let Some(q) = prev {
+                    imgproc::line(
+                        img,
+                        q,
+                        p,
+                        speed_color(b.vy_mps.hypot(b.vx_mps)),
+                        thick,
+                        imgproc::LINE_AA,
+                        0,
+                    )
+                    .cv("overlay")?;
+                }
+                prev = Some(p);
+            }
+            None => prev = None,
+        }
+    }
+    // The plate as fitted in this frame (only when measured).
+    if let Some(fit) = bar.fits.get(i).copied().flatten().filter(|f| f.measured) {
+        let c = Point::new(fit.cx.round() as i32, fit.cy.round() as i32);
+        let axes = opencv::core::Size::new(fit.minor.round() as i32, fit.major.round() as i32);
+        imgproc::ellipse(
+            img,
+            c,
+            axes,
+            0.0,
+            0.0,
+            360.0,
+            bgr(255.0, 230.0, 0.0),
+            thick,
+            imgproc::LINE_AA,
+            0,
+        )
+        .cv("overlay")?;
+    }
+    if let Some(b) = bar.frames.get(i).copied().flatten() {
+        let c = Point::new(b.x_px.round() as i32, b.y_px.round() as i32);
+        let color = if b.measured {
+            bgr(255.0, 230.0, 0.0)
+        } else {
+            bgr(180.0, 180.0, 180.0)
+        };
+        let r = (5.0 * unit).round() as i32;
+        imgproc::line(
+            img,
+            Point::new(c.x - r, c.y),
+            Point::new(c.x + r, c.y),
+            color,
+            thick,
+            imgproc::LINE_AA,
+            0,
+        )
+        .cv("overlay")?;
+        imgproc::line(
+            img,
+            Point::new(c.x, c.y - r),
+            Point::new(c.x, c.y + r),
+            color,
+            thick,
+            imgproc::LINE_AA,
+            0,
+        )
+        .cv("overlay")?;
+    }
+    Ok(())
 }
 
 fn dashed(img: &mut Mat, a: Point, b: Point, color: Scalar, thick: i32, dash: i32) -> Result<()> {

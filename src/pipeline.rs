@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use opencv::prelude::*;
 
+use crate::bar::{self, BarTrack, BarTracker, PlateFit};
 use crate::error::{Error, Result};
 use crate::overlay::{self, CoarseMask};
 use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
@@ -52,6 +53,7 @@ impl Progress for NoProgress {
 pub struct Analysis {
     pub report: Report,
     pub track: SagittalTrack,
+    pub bar: BarTrack,
     pub written: Vec<PathBuf>,
 }
 
@@ -62,8 +64,20 @@ pub struct Tracked {
     pub times: Vec<f64>,
     pub raw: Vec<Option<RawPose>>,
     pub masks: Vec<Option<CoarseMask>>,
+    pub fits: Vec<Option<PlateFit>>,
     pub detector_runs: usize,
+    pub plate_searches: usize,
     pub seconds: f64,
+}
+
+/// What runs on each decoded frame in pass 1.
+pub enum PoseSource<'a> {
+    /// Decode only (benchmarks, probing).
+    None,
+    /// Run the pose network.
+    Track(&'a mut PoseTracker),
+    /// Poses already known (from poses.csv).
+    Known(&'a [Option<RawPose>]),
 }
 
 /// Decode on a second thread and hand each frame to `each` on this one, so
@@ -113,13 +127,21 @@ pub fn for_each_frame(
 pub fn track_video(
     path: &Path,
     content: ContentRect,
-    mut tracker: Option<&mut PoseTracker>,
+    mut poses: PoseSource,
+    mut bar: Option<&mut BarTracker>,
     allow_truncated: bool,
     progress: &dyn Progress,
 ) -> Result<Tracked> {
     let reader = VideoReader::open(path)?;
     let expected = reader.header_frames();
-    progress.start(if tracker.is_some() { "pose" } else { "decode" }, expected);
+    progress.start(
+        if matches!(poses, PoseSource::Track(_)) {
+            "pose"
+        } else {
+            "decode"
+        },
+        expected,
+    );
     let started = Instant::now();
     let mut t = Tracked {
         width: 0,
@@ -127,7 +149,9 @@ pub fn track_video(
         times: Vec::new(),
         raw: Vec::new(),
         masks: Vec::new(),
+        fits: Vec::new(),
         detector_runs: 0,
+        plate_searches: 0,
         seconds: 0.0,
     };
     let (decoded, decode_error) = for_each_frame(reader, progress, |frame| {
@@ -136,23 +160,32 @@ pub fn track_video(
             t.height = frame.image.rows();
         }
         t.times.push(frame.time_s);
-        match tracker.as_deref_mut() {
-            Some(tr) => {
+        let (raw, mask) = match &mut poses {
+            PoseSource::Track(tr) => {
                 let out = tr.process(&frame.image, frame.time_s, content.rect())?;
-                t.raw.push(out.as_ref().map(|o| o.raw_pose()));
-                t.masks
-                    .push(out.as_ref().map(|o| CoarseMask::from_probabilities(o.roi, &o.mask)));
+                (
+                    out.as_ref().map(|o| o.raw_pose()),
+                    out.as_ref().map(|o| CoarseMask::from_probabilities(o.roi, &o.mask)),
+                )
             }
-            None => {
-                t.raw.push(None);
-                t.masks.push(None);
-            }
-        }
+            PoseSource::Known(list) => (list.get(frame.index).cloned().flatten(), None),
+            PoseSource::None => (None, None),
+        };
+        let fit = match bar.as_deref_mut() {
+            Some(b) => b.process(&frame.image, frame.time_s, raw.as_ref())?,
+            None => None,
+        };
+        t.raw.push(raw);
+        t.masks.push(mask);
+        t.fits.push(fit);
         Ok(())
     })?;
     progress.finish();
     t.seconds = started.elapsed().as_secs_f64();
-    t.detector_runs = tracker.map(|tr| tr.detector_runs).unwrap_or(0);
+    if let PoseSource::Track(tr) = poses {
+        t.detector_runs = tr.detector_runs;
+    }
+    t.plate_searches = bar.map(|b| b.searches).unwrap_or(0);
     if decoded == 0 {
         return Err(Error::VideoUnreadable {
             path: path.to_path_buf(),
@@ -218,30 +251,33 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         Some(csv) => {
             let (times, raw) = report::read_poses_csv(csv)?;
             let n = times.len();
-            let tracked = Tracked {
-                width: 0,
-                height: 0,
-                times,
-                raw,
-                masks: vec![None; n],
-                detector_runs: 0,
-                seconds: 0.0,
-            };
-            let info = match &cfg.video {
+            let info_and_tracked = match &cfg.video {
                 Some(v) => {
+                    // The video is here: rerun the plate tracker (classical
+                    // vision, no network) on the known poses.
                     let reader = VideoReader::open(v)?;
+                    let rotation = reader.rotation();
                     let content = video::detect_content(v, reader.header_frames())?;
-                    let mut probe = track_video(v, content, None, cfg.allow_truncated, &NoProgress)?;
-                    if probe.times.len() != n {
+                    drop(reader);
+                    let mut bar_tracker = BarTracker::new(cfg.profile.bar.clone());
+                    let mut t = track_video(
+                        v,
+                        content,
+                        PoseSource::Known(&raw),
+                        Some(&mut bar_tracker),
+                        cfg.allow_truncated,
+                        progress,
+                    )?;
+                    if t.times.len() != n {
                         return Err(Error::Usage(format!(
                             "{} has {} frames but {} has {n} rows: pass the video the pose file was made from",
                             v.display(),
-                            probe.times.len(),
+                            t.times.len(),
                             csv.display()
                         )));
                     }
-                    probe.times = tracked.times.clone();
-                    video_info_from(v, &probe, reader.rotation(), content)
+                    t.times = times.clone();
+                    (video_info_from(v, &t, rotation, content), t)
                 }
                 None => {
                     let prior = csv.with_file_name("report.json");
@@ -256,9 +292,28 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
                                 csv.display()
                             ))
                         })?;
-                    old.video
+                    let bar_csv = csv.with_file_name("bar.csv");
+                    let fits = if bar_csv.is_file() {
+                        bar::read_bar_fits(&bar_csv, n)?
+                    } else {
+                        vec![None; n]
+                    };
+                    let t = Tracked {
+                        width: old.video.width,
+                        height: old.video.height,
+                        times: times.clone(),
+                        raw: Vec::new(),
+                        masks: vec![None; n],
+                        fits,
+                        detector_runs: 0,
+                        plate_searches: 0,
+                        seconds: 0.0,
+                    };
+                    (old.video, t)
                 }
             };
+            let (info, mut tracked) = info_and_tracked;
+            tracked.raw = raw;
             notes.push(format!("poses read from {} (no pose inference run)", csv.display()));
             (info, tracked, "none (from poses.csv)".to_string())
         }
@@ -269,12 +324,21 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
                 .ok_or_else(|| Error::Usage("no video given".into()))?;
             let reader = VideoReader::open(video)?;
             let rotation = reader.rotation();
-            let content = video::detect_content(video, reader.header_frames())?;
+            let expected = reader.header_frames();
+            let content = video::detect_content(video, expected)?;
             drop(reader);
             let backend = pose::engine::resolve_backend(cfg.backend)?;
             let models = pose::models_dir()?;
             let mut tracker = PoseTracker::load(backend, &models, cfg.model)?;
-            let tracked = track_video(video, content, Some(&mut tracker), cfg.allow_truncated, progress)?;
+            let mut bar_tracker = BarTracker::new(cfg.profile.bar.clone());
+            let tracked = track_video(
+                video,
+                content,
+                PoseSource::Track(&mut tracker),
+                Some(&mut bar_tracker),
+                cfg.allow_truncated,
+                progress,
+            )?;
             let info = video_info_from(video, &tracked, rotation, content);
             if !content.is_full(info.width, info.height) {
                 notes.push(format!(
@@ -282,7 +346,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
                     content.width, content.height, info.width, info.height
                 ));
             }
-            if info.frames < tracked_expected(video) {
+            if info.frames < expected {
                 notes.push("the video ended early (truncated); analysed the frames that decode".into());
             }
             (info, tracked, backend_name(backend).to_string())
@@ -304,7 +368,28 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
             pose_coverage * 100.0
         ));
     }
-    notes.push("bar path, reps and faults are not analysed by this version".into());
+    let (bar_track, bar_summary) = bar::build_track(
+        &tracked.times,
+        tracked.fits.clone(),
+        &track,
+        &cfg.profile.bar,
+        tracked.plate_searches,
+    );
+    match bar_track.source {
+        bar::BarSource::Plate => {
+            if let Some(yaw) = bar_summary.scale.camera_yaw_deg.filter(|y| *y > 20.0) {
+                notes.push(format!(
+                    "the plate looks like an ellipse: the camera is about {yaw:.0} degrees off side-on; film square to the side for true distances"
+                ));
+            }
+        }
+        other => notes.push(format!(
+            "no plate could be tracked: the bar position stands in from the lifter's {} and the scale from a lifter height of {:.2} m (set --lifter-height-m); treat bar numbers as rough",
+            if other == bar::BarSource::Hands { "hands" } else { "shoulders" },
+            cfg.profile.bar.lifter_height_m
+        )),
+    }
+    notes.push("reps and faults are not analysed by this version".into());
 
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
@@ -318,6 +403,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         detector_runs: tracked.detector_runs,
         thigh_px: track.thigh_px,
         torso_angle_deg: summarize_angles(&track.torso_angle_deg),
+        bar: Some(bar_summary),
         notes,
         disclaimer: report::DISCLAIMER.to_string(),
     };
@@ -327,6 +413,11 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     if cfg.from_poses.as_deref() != Some(poses_csv.as_path()) {
         report::write_poses_csv(&poses_csv, &tracked.times, &tracked.raw, &track)?;
         written.push(poses_csv);
+    }
+    let bar_csv = cfg.out_dir.join("bar.csv");
+    if cfg.from_poses.as_deref().map(|p| p.with_file_name("bar.csv")) != Some(bar_csv.clone()) {
+        bar::write_bar_csv(&bar_csv, &tracked.times, &bar_track)?;
+        written.push(bar_csv);
     }
     let report_json = cfg.out_dir.join("report.json");
     report::write_json(&report_json, &report)?;
@@ -340,6 +431,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
                 &path,
                 &info,
                 &track,
+                &bar_track,
                 &tracked.masks,
                 cfg.allow_truncated,
                 progress,
@@ -347,18 +439,21 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
             written.push(path);
         }
     }
-    Ok(Analysis { report, track, written })
+    Ok(Analysis {
+        report,
+        track,
+        bar: bar_track,
+        written,
+    })
 }
 
-fn tracked_expected(video: &Path) -> usize {
-    VideoReader::open(video).map(|r| r.header_frames()).unwrap_or(0)
-}
-
+#[allow(clippy::too_many_arguments)]
 fn write_annotated(
     video: &Path,
     dest: &Path,
     info: &VideoInfo,
     track: &SagittalTrack,
+    bar: &BarTrack,
     masks: &[Option<CoarseMask>],
     allow_truncated: bool,
     progress: &dyn Progress,
@@ -369,7 +464,7 @@ fn write_annotated(
     let (_, err) = for_each_frame(reader, progress, |mut frame| {
         if frame.index < track.joints.len() {
             let mask = masks.get(frame.index).and_then(|m| m.as_ref());
-            overlay::draw(&mut frame.image, track, frame.index, frame.time_s, mask)?;
+            overlay::draw(&mut frame.image, track, bar, frame.index, frame.time_s, mask)?;
             writer.write(&frame.image)?;
         }
         Ok(())

@@ -13,6 +13,7 @@ use crate::signal::Smoothing;
 #[serde(default, deny_unknown_fields)]
 pub struct Profile {
     pub pose: PoseProfile,
+    pub bar: crate::bar::BarProfile,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +87,31 @@ impl Profile {
                 "pose.max_gap_s = {} must be between 0 and 2 seconds",
                 p.max_gap_s
             ));
+        }
+        let b = &self.bar;
+        if !positive(b.plate_mm) || b.plate_mm > 1000.0 {
+            return Err(format!(
+                "bar.plate_mm = {} must be a plate diameter in millimetres (e.g. 450)",
+                b.plate_mm
+            ));
+        }
+        if !positive(b.lifter_height_m) || b.lifter_height_m > 2.6 {
+            return Err(format!(
+                "bar.lifter_height_m = {} must be a height in metres",
+                b.lifter_height_m
+            ));
+        }
+        if b.rays < 36 {
+            return Err(format!("bar.rays = {} must be at least 36", b.rays));
+        }
+        for (name, v) in [
+            ("min_inlier_share", b.min_inlier_share),
+            ("inlier_tolerance", b.inlier_tolerance),
+            ("max_radius_change", b.max_radius_change),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("bar.{name} = {v} must be between 0 and 1"));
+            }
         }
         match p.smoothing {
             Smoothing::Butterworth { cutoff_hz } if !positive(cutoff_hz) => {

@@ -37,6 +37,9 @@ pub struct Report {
     /// The lifter's thigh length in pixels (median): the yardstick for jump gating.
     pub thigh_px: f64,
     pub torso_angle_deg: Option<AngleSummary>,
+    /// The bar: where its position comes from, the metric scale, tracking
+    /// coverage and clip-wide kinematics (per-frame values in bar.csv).
+    pub bar: Option<crate::bar::BarSummary>,
     /// Things the user should know about this analysis (weak evidence, fallbacks).
     pub notes: Vec<String>,
     pub disclaimer: String,

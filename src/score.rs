@@ -27,6 +27,7 @@ pub struct TruthClip {
     pub lift: String,
     pub facing: String,
     pub view: String,
+    pub metres_per_px: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,6 +40,12 @@ pub struct TruthFrame {
     pub hidden: Vec<String>,
     /// Torso angle of the near-side surface hip-to-shoulder line.
     pub torso_angle_deg: f64,
+    pub time_s: f64,
+    pub phase: String,
+    pub rep: Option<usize>,
+    /// Near plate centre in image pixels; bar centre (forward, up) in metres.
+    pub bar_px: [f64; 2],
+    pub bar_m: [f64; 2],
 }
 
 /// The scorer's figures for one clip.
@@ -59,6 +66,20 @@ pub struct Score {
     pub torso_angle_err_deg_p90: Option<f64>,
     /// Largest frame-to-frame move of the fused knee, in truth shin lengths.
     pub knee_max_jump_shin: Option<f64>,
+    /// Bar centre error on frames where the plate was measured (px, mm).
+    pub bar_err_px_median: Option<f64>,
+    pub bar_err_px_p90: Option<f64>,
+    pub bar_err_mm_median: Option<f64>,
+    /// Share of frames with a measured plate.
+    pub bar_measured_share: Option<f64>,
+    /// Scale error in percent of the truth's metres per pixel.
+    pub scale_err_pct: Option<f64>,
+    /// Range of motion (highest minus lowest bar) error, cm.
+    pub rom_err_cm: Option<f64>,
+    /// Worst per-rep error of peak and of mean concentric velocity (m/s),
+    /// over the truth's concentric phases.
+    pub peak_velocity_err_mps: Option<f64>,
+    pub mean_velocity_err_mps: Option<f64>,
 }
 
 pub const SCORED_JOINTS: [&str; 4] = ["shoulder", "hip", "knee", "ankle"];
@@ -162,7 +183,16 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
             }
         }
     }
+    let bar = score_bar(out_dir, &truth, &report)?;
     Ok(Score {
+        bar_err_px_median: bar.err_px_median,
+        bar_err_px_p90: bar.err_px_p90,
+        bar_err_mm_median: bar.err_mm_median,
+        bar_measured_share: bar.measured_share,
+        scale_err_pct: bar.scale_err_pct,
+        rom_err_cm: bar.rom_err_cm,
+        peak_velocity_err_mps: bar.peak_v_err,
+        mean_velocity_err_mps: bar.mean_v_err,
         clip: truth.clip.name.clone(),
         frames: report.video.frames,
         pose_coverage: report.pose_coverage,
@@ -181,20 +211,112 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
     })
 }
 
+#[derive(Default)]
+struct BarScore {
+    err_px_median: Option<f64>,
+    err_px_p90: Option<f64>,
+    err_mm_median: Option<f64>,
+    measured_share: Option<f64>,
+    scale_err_pct: Option<f64>,
+    rom_err_cm: Option<f64>,
+    peak_v_err: Option<f64>,
+    mean_v_err: Option<f64>,
+}
+
+/// The bar.csv columns the scorer needs: (x_px, y_px, y_m, vy_mps, measured).
+type BarRow = (f64, f64, f64, f64, bool);
+
+fn read_bar(path: &Path) -> Option<Vec<Option<BarRow>>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next()?.split(',').collect();
+    let col = |n: &str| head.iter().position(|c| *c == n);
+    let (cx, cy, cym, cv, cm) = (
+        col("x_px")?,
+        col("y_px")?,
+        col("y_m")?,
+        col("vy_mps")?,
+        col("measured")?,
+    );
+    Some(
+        lines
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                let f = |i: usize| c.get(i).and_then(|v| v.parse::<f64>().ok());
+                Some((f(cx)?, f(cy)?, f(cym)?, f(cv)?, c.get(cm) == Some(&"1")))
+            })
+            .collect(),
+    )
+}
+
+fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore> {
+    let Some(rows) = read_bar(&out_dir.join("bar.csv")) else {
+        return Ok(BarScore::default());
+    };
+    let mpp_truth = truth.clip.metres_per_px;
+    let mut errs = Vec::new();
+    let mut measured = 0usize;
+    for tf in &truth.frames {
+        if let Some(Some((x, y, _, _, m))) = rows.get(tf.frame) {
+            if *m {
+                measured += 1;
+                errs.push(dist((*x, *y), tf.bar_px));
+            }
+        }
+    }
+    let scale = report.bar.as_ref().map(|b| b.scale.metres_per_px);
+    let ys: Vec<f64> = rows.iter().flatten().map(|r| r.2).collect();
+    let tz: Vec<f64> = truth.frames.iter().map(|f| f.bar_m[1]).collect();
+    let range = |v: &[f64]| {
+        percentile(v.iter().copied(), 100.0)
+            .zip(percentile(v.iter().copied(), 0.0))
+            .map(|(a, b)| a - b)
+    };
+    // Truth velocity: central differences of the exact bar height.
+    let times: Vec<f64> = truth.frames.iter().map(|f| f.time_s).collect();
+    let tv = crate::signal::derivative(&times, &tz);
+    let mut reps: BTreeMap<usize, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for (k, tf) in truth.frames.iter().enumerate() {
+        if tf.phase != "concentric" {
+            continue;
+        }
+        if let (Some(rep), Some(Some(r))) = (tf.rep, rows.get(tf.frame)) {
+            let e = reps.entry(rep).or_default();
+            e.0.push(r.3);
+            e.1.push(tv[k]);
+        }
+    }
+    let worst = |f: &dyn Fn(&[f64]) -> f64| reps.values().map(|(m, t)| (f(m) - f(t)).abs()).reduce(f64::max);
+    let peak = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    Ok(BarScore {
+        err_px_median: median(errs.iter().copied()),
+        err_px_p90: percentile(errs.iter().copied(), 90.0),
+        err_mm_median: median(errs.iter().copied()).map(|e| e * mpp_truth * 1000.0),
+        measured_share: Some(measured as f64 / truth.frames.len().max(1) as f64),
+        scale_err_pct: scale.map(|s| 100.0 * (s - mpp_truth) / mpp_truth),
+        rom_err_cm: range(&ys).zip(range(&tz)).map(|(a, b)| 100.0 * (a - b)),
+        peak_v_err: worst(&peak),
+        mean_v_err: worst(&mean),
+    })
+}
+
 fn cell(v: Option<f64>, digits: usize) -> String {
     v.map(|v| format!("{v:.digits$}")).unwrap_or_else(|| "-".into())
 }
 
 /// The human table: one row per clip.
 pub fn table(scores: &[Score]) -> String {
-    let mut s = format!(
-        "{:<34} {:>6} {:>6} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>6}\n",
-        "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump"
+    let mut s =
+        format!(
+        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+        "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump",
+        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean"
     );
     for c in scores {
         let _ = writeln!(
             s,
-            "{:<34} {:>6} {:>6.1} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>6}",
+            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
             c.clip,
             c.frames,
             c.pose_coverage * 100.0,
@@ -205,10 +327,20 @@ pub fn table(scores: &[Score]) -> String {
             cell(c.torso_angle_err_deg_median, 1),
             cell(c.torso_angle_err_deg_p90, 1),
             cell(c.knee_max_jump_shin, 2),
+            cell(c.bar_measured_share.map(|v| v * 100.0), 1),
+            cell(c.bar_err_px_median, 2),
+            cell(c.bar_err_mm_median, 1),
+            cell(c.scale_err_pct, 2),
+            cell(c.rom_err_cm, 2),
+            cell(c.peak_velocity_err_mps, 3),
+            cell(c.mean_velocity_err_mps, 3),
         );
     }
     s += "kp = fused shoulder/hip/knee/ankle error where the plate does not hide them (px, and % of torso length);\n\
-          torso° = |torso angle error| in degrees; jump = largest frame-to-frame fused knee move in shin lengths\n";
+          torso° = |torso angle error| in degrees; jump = largest frame-to-frame fused knee move in shin lengths;\n\
+          bar% = frames with a measured plate; bar px/mm = median plate-centre error on those frames;\n\
+          scale% = metres-per-pixel error; ROM cm = range-of-motion error; vpk/vmean = worst per-rep error of\n\
+          peak/mean concentric bar velocity (m/s) over the truth's concentric phases\n";
     s
 }
 

@@ -1,0 +1,1022 @@
+//! The bar, tracked from the near plate.
+//!
+//! In a side view the near plate is the biggest circle in the picture (an
+//! ellipse when the camera is turned) and its centre is the bar end. It is
+//! found near the lifter's hands or shoulders, then followed frame to frame:
+//! from a constant-velocity prediction, rays cast from the predicted centre
+//! find the rim's edge with sub-pixel precision, an iterative robust fit
+//! rejects edge points on hands, legs and clutter, and a frame only counts as
+//! measured when enough of the rim was seen (the acceptance rules and their
+//! reasons are in `BarProfile`). Unmeasured frames are bridged afterwards and
+//! marked interpolated; they are never reported as measurements.
+
+use opencv::core::{self, Mat, Point2f, Rect, Size, Vec3f, Vector};
+use opencv::imgproc;
+use opencv::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CvContext, Result};
+use crate::pose::RawPose;
+
+/// Thresholds of plate finding and tracking (section `[bar]` of the profile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BarProfile {
+    /// Plate diameter in millimetres (450 for standard bumper and competition plates).
+    pub plate_mm: f64,
+    /// Rays cast around the rim per frame.
+    pub rays: usize,
+    /// Minimum share of in-frame rays whose edge fits the rim.
+    pub min_inlier_share: f64,
+    /// Largest run of rim (degrees) without a fitting edge.
+    pub max_hidden_arc_deg: f64,
+    /// Least rim (degrees) that must be seen.
+    pub min_visible_arc_deg: f64,
+    /// Radius may differ from its recent median by this fraction.
+    pub max_radius_change: f64,
+    /// Largest centre move per frame at 30 fps, in plate radii.
+    pub max_speed_radii: f64,
+    /// An edge point fits the rim when within this fraction of the radius.
+    pub inlier_tolerance: f64,
+    /// Minimum gradient along the ray (Sobel 3x3 on 8-bit grey) for an edge.
+    pub min_edge: f64,
+    /// Seconds without a measurement before the plate is searched afresh.
+    pub lost_after_s: f64,
+    /// Longest gap (s) bridged by interpolation in the reported track.
+    pub max_gap_s: f64,
+    /// Lifter height (m) for the scale when no plate is tracked.
+    pub lifter_height_m: f64,
+    /// Smoothing of the bar position before velocities are taken.
+    pub smoothing: crate::signal::Smoothing,
+}
+
+impl Default for BarProfile {
+    fn default() -> Self {
+        BarProfile {
+            plate_mm: 450.0,
+            rays: 180,
+            min_inlier_share: 0.4,
+            max_hidden_arc_deg: 100.0,
+            min_visible_arc_deg: 200.0,
+            max_radius_change: 0.04,
+            max_speed_radii: 0.3,
+            inlier_tolerance: 0.015,
+            min_edge: 24.0,
+            lost_after_s: 0.5,
+            max_gap_s: 0.5,
+            lifter_height_m: 1.75,
+            smoothing: crate::signal::Smoothing::Butterworth { cutoff_hz: 6.0 },
+        }
+    }
+}
+
+/// One frame's plate fit, image pixels (y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlateFit {
+    pub cx: f64,
+    pub cy: f64,
+    /// Semi-axes (major >= minor); equal for a circle fit.
+    pub major: f64,
+    pub minor: f64,
+    /// Share of in-frame rays that fit the rim.
+    pub inlier_share: f64,
+    /// Degrees of rim seen, and the widest unseen run.
+    pub visible_arc_deg: f64,
+    pub hidden_arc_deg: f64,
+    /// Passed every acceptance rule.
+    pub measured: bool,
+    /// The fit came from a fresh search rather than from tracking.
+    pub seeded: bool,
+}
+
+impl PlateFit {
+    pub fn radius(&self) -> f64 {
+        self.major
+    }
+}
+
+struct TrackState {
+    cx: f64,
+    cy: f64,
+    vx: f64,
+    vy: f64,
+    r: f64,
+    polarity: f64,
+    t: f64,
+    last_measured_t: f64,
+    radii: Vec<f64>,
+}
+
+/// Follows the near plate through a clip: `process` each frame in order.
+pub struct BarTracker {
+    profile: BarProfile,
+    state: Option<TrackState>,
+    /// Frames that tried a fresh search (for the report).
+    pub searches: usize,
+}
+
+/// Gradient images of a region of the frame.
+struct Gradients {
+    origin: (i32, i32),
+    w: usize,
+    h: usize,
+    gx: Vec<f32>,
+    gy: Vec<f32>,
+}
+
+impl Gradients {
+    fn of(bgr: &Mat, region: Rect) -> Result<Self> {
+        let roi = Mat::roi(bgr, region).cv("plate gradients")?;
+        let mut grey = Mat::default();
+        imgproc::cvt_color(&roi, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate gradients")?;
+        let mut smooth = Mat::default();
+        imgproc::gaussian_blur(&grey, &mut smooth, Size::new(3, 3), 0.0, 0.0, core::BORDER_REPLICATE)
+            .cv("plate gradients")?;
+        let mut gx = Mat::default();
+        let mut gy = Mat::default();
+        imgproc::sobel(
+            &smooth,
+            &mut gx,
+            core::CV_32F,
+            1,
+            0,
+            3,
+            1.0,
+            0.0,
+            core::BORDER_REPLICATE,
+        )
+        .cv("plate gradients")?;
+        imgproc::sobel(
+            &smooth,
+            &mut gy,
+            core::CV_32F,
+            0,
+            1,
+            3,
+            1.0,
+            0.0,
+            core::BORDER_REPLICATE,
+        )
+        .cv("plate gradients")?;
+        Ok(Gradients {
+            origin: (region.x, region.y),
+            w: region.width as usize,
+            h: region.height as usize,
+            gx: gx.data_typed::<f32>().cv("plate gradients")?.to_vec(),
+            gy: gy.data_typed::<f32>().cv("plate gradients")?.to_vec(),
+        })
+    }
+
+    /// Bilinear sample of the gradient at image point (x, y); None outside.
+    fn at(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        let (lx, ly) = (x - self.origin.0 as f64, y - self.origin.1 as f64);
+        if lx < 0.0 || ly < 0.0 || lx >= (self.w - 1) as f64 || ly >= (self.h - 1) as f64 {
+            return None;
+        }
+        let (x0, y0) = (lx.floor() as usize, ly.floor() as usize);
+        let (fx, fy) = (lx - x0 as f64, ly - y0 as f64);
+        let i = y0 * self.w + x0;
+        let lerp = |g: &[f32]| {
+            let a = g[i] as f64 * (1.0 - fx) + g[i + 1] as f64 * fx;
+            let b = g[i + self.w] as f64 * (1.0 - fx) + g[i + self.w + 1] as f64 * fx;
+            a * (1.0 - fy) + b * fy
+        };
+        Some((lerp(&self.gx), lerp(&self.gy)))
+    }
+}
+
+/// Edge points found along rays from a centre: (angle index, x, y).
+struct RayEdges {
+    points: Vec<(usize, f64, f64)>,
+    in_frame: usize,
+    rays: usize,
+}
+
+/// Cast `rays` rays from (cx, cy) and find, between `r_lo` and `r_hi`, the
+/// strongest edge whose gradient points outwards with the given polarity
+/// (+1: darker inside). Sub-pixel by a parabola through the peak.
+fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: f64, p: &BarProfile) -> RayEdges {
+    let step = 0.5;
+    let n_steps = ((r_hi - r_lo) / step).ceil() as usize + 1;
+    let mut points = Vec::with_capacity(p.rays);
+    let mut in_frame = 0;
+    let mut prof = vec![f64::NEG_INFINITY; n_steps];
+    for k in 0..p.rays {
+        let a = k as f64 * std::f64::consts::TAU / p.rays as f64;
+        let (c, s) = (a.cos(), a.sin());
+        let mut inside = true;
+        for (j, v) in prof.iter_mut().enumerate() {
+            let r = r_lo + j as f64 * step;
+            match g.at(cx + r * c, cy + r * s) {
+                Some((gx, gy)) => *v = polarity * (gx * c + gy * s),
+                None => {
+                    inside = false;
+                    break;
+                }
+            }
+        }
+        if !inside {
+            continue;
+        }
+        in_frame += 1;
+        let (jmax, vmax) = prof
+            .iter()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |m, (j, &v)| if v > m.1 { (j, v) } else { m });
+        if vmax < p.min_edge || jmax == 0 || jmax + 1 >= n_steps {
+            continue;
+        }
+        let (a0, a1, a2) = (prof[jmax - 1], prof[jmax], prof[jmax + 1]);
+        let denom = a0 - 2.0 * a1 + a2;
+        let off = if denom.abs() > 1e-9 {
+            (0.5 * (a0 - a2) / denom).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        let r = r_lo + (jmax as f64 + off) * step;
+        points.push((k, cx + r * c, cy + r * s));
+    }
+    RayEdges {
+        points,
+        in_frame,
+        rays: p.rays,
+    }
+}
+
+/// Least-squares circle through points (Kasa): centre and radius.
+fn fit_circle(pts: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    if pts.len() < 3 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f64>() / n,
+        pts.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let (mut suu, mut suv, mut svv, mut suuu, mut svvv, mut suvv, mut svuu) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(x, y) in pts {
+        let (u, v) = (x - mx, y - my);
+        suu += u * u;
+        suv += u * v;
+        svv += v * v;
+        suuu += u * u * u;
+        svvv += v * v * v;
+        suvv += u * v * v;
+        svuu += v * u * u;
+    }
+    let det = suu * svv - suv * suv;
+    if det.abs() < 1e-9 {
+        return None;
+    }
+    let (b1, b2) = (0.5 * (suuu + suvv), 0.5 * (svvv + svuu));
+    let uc = (b1 * svv - b2 * suv) / det;
+    let vc = (suu * b2 - suv * b1) / det;
+    let r = (uc * uc + vc * vc + (suu + svv) / n).sqrt();
+    Some((mx + uc, my + vc, r))
+}
+
+/// Robust rim fit: shrink the inlier band around a circle fit, then (with
+/// enough rim) an ellipse through the inliers.
+fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit> {
+    let pts: Vec<(f64, f64)> = edges.points.iter().map(|&(_, x, y)| (x, y)).collect();
+    let (mut cx, mut cy, mut r) = fit_circle(&pts)?;
+    if !(r.is_finite() && r > 0.5 * r_guess && r < 1.6 * r_guess) {
+        // Clutter dominated the first fit: start from the median distance to
+        // the points' own centroid instead.
+        let n = pts.len() as f64;
+        cx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+        cy = pts.iter().map(|p| p.1).sum::<f64>() / n;
+        r = r_guess;
+    }
+    let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
+    for band in [0.12, 0.06, 0.03, p.inlier_tolerance] {
+        inliers = edges
+            .points
+            .iter()
+            .copied()
+            .filter(|&(_, x, y)| (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r).abs() <= band * r)
+            .collect();
+        let ip: Vec<(f64, f64)> = inliers.iter().map(|&(_, x, y)| (x, y)).collect();
+        match fit_circle(&ip) {
+            Some(f) => (cx, cy, r) = f,
+            None => return None,
+        }
+    }
+    let (mut major, mut minor) = (r, r);
+    // Ellipse when the rim is well covered: a turned camera squeezes the
+    // plate horizontally, and the axis ratio says by how much.
+    if inliers.len() >= 40 {
+        let v: Vector<Point2f> = inliers
+            .iter()
+            .map(|&(_, x, y)| Point2f::new(x as f32, y as f32))
+            .collect();
+        if let Ok(e) = imgproc::fit_ellipse_ams(&v) {
+            let (a, b) = (e.size.width as f64 / 2.0, e.size.height as f64 / 2.0);
+            let (ea, eb) = (a.max(b), a.min(b));
+            let (ex, ey) = (e.center.x as f64, e.center.y as f64);
+            if eb > 0.7 * r && ea < 1.3 * r && ((ex - cx).powi(2) + (ey - cy).powi(2)).sqrt() < 0.1 * r {
+                // Keep the points that fit the ellipse as well as the circle.
+                major = ea;
+                minor = eb;
+                cx = ex;
+                cy = ey;
+            }
+        }
+    }
+    // Coverage: which rays have an inlier, the widest run without one.
+    let mut hit = vec![false; edges.rays];
+    for &(k, _, _) in &inliers {
+        hit[k] = true;
+    }
+    let per_ray = 360.0 / edges.rays as f64;
+    let visible = hit.iter().filter(|&&h| h).count() as f64 * per_ray;
+    let mut widest = 0usize;
+    let mut run = 0usize;
+    for k in 0..2 * edges.rays {
+        if hit[k % edges.rays] {
+            run = 0;
+        } else {
+            run += 1;
+            widest = widest.max(run.min(edges.rays));
+        }
+    }
+    let share = if edges.in_frame > 0 {
+        inliers.len() as f64 / edges.in_frame as f64
+    } else {
+        0.0
+    };
+    Some(PlateFit {
+        cx,
+        cy,
+        major,
+        minor,
+        inlier_share: share,
+        visible_arc_deg: visible,
+        hidden_arc_deg: widest as f64 * per_ray,
+        measured: false,
+        seeded: false,
+    })
+}
+
+fn region_around(cx: f64, cy: f64, half: f64, w: i32, h: i32) -> Option<Rect> {
+    let x0 = ((cx - half).floor() as i32).clamp(0, w - 1);
+    let y0 = ((cy - half).floor() as i32).clamp(0, h - 1);
+    let x1 = ((cx + half).ceil() as i32).clamp(0, w);
+    let y1 = ((cy + half).ceil() as i32).clamp(0, h);
+    (x1 - x0 >= 8 && y1 - y0 >= 8).then(|| Rect::new(x0, y0, x1 - x0, y1 - y0))
+}
+
+/// Where the bar should be: near the wrists (bar in the hands) or the
+/// shoulders (bar on the back), with the body's scale for the plate size.
+struct Anchors {
+    points: Vec<(f64, f64)>,
+    thigh_px: f64,
+}
+
+fn anchors(pose: &RawPose) -> Option<Anchors> {
+    let p = &pose.points;
+    let d = |a: usize, b: usize| (((p[a].x - p[b].x).powi(2) + (p[a].y - p[b].y).powi(2)) as f64).sqrt();
+    let thigh = d(23, 25).max(d(24, 26));
+    if !(thigh.is_finite() && thigh > 4.0) {
+        return None;
+    }
+    Some(Anchors {
+        points: [11, 12, 15, 16]
+            .iter()
+            .map(|&i| (p[i].x as f64, p[i].y as f64))
+            .collect(),
+        thigh_px: thigh,
+    })
+}
+
+impl BarTracker {
+    pub fn new(profile: BarProfile) -> Self {
+        BarTracker {
+            profile,
+            state: None,
+            searches: 0,
+        }
+    }
+
+    /// Fit the plate in this frame. `pose` (the lifter's raw landmarks) seeds
+    /// the search and links the plate to the lifter.
+    pub fn process(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>) -> Result<Option<PlateFit>> {
+        let p = self.profile.clone();
+        let (w, h) = (bgr.cols(), bgr.rows());
+        if let Some(st) = &self.state {
+            if t - st.last_measured_t > p.lost_after_s {
+                self.state = None;
+            }
+        }
+        if let Some(st) = &self.state {
+            let dt = (t - st.t).max(1e-3);
+            let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
+            let fit = self.track_at(bgr, px, py, st.r, st.polarity, w, h)?;
+            if let Some(mut fit) = fit {
+                let st = self.state.as_mut().expect("state present");
+                let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
+                let frames = (dt * 30.0).max(1.0);
+                let moved = ((fit.cx - px).powi(2) + (fit.cy - py).powi(2)).sqrt();
+                let radius_ok = st.radii.len() < 5 || (fit.radius() - median_r).abs() <= p.max_radius_change * median_r;
+                fit.measured = fit.inlier_share >= p.min_inlier_share
+                    && fit.hidden_arc_deg <= p.max_hidden_arc_deg
+                    && fit.visible_arc_deg >= p.min_visible_arc_deg
+                    && radius_ok
+                    && moved <= p.max_speed_radii * median_r * frames;
+                // Weak fits still steer the prediction, only measured ones
+                // update the radius and count as seen.
+                let usable =
+                    fit.measured || (fit.inlier_share >= 0.25 && moved <= p.max_speed_radii * median_r * frames);
+                if usable {
+                    let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
+                    st.vx = 0.5 * st.vx + 0.5 * nvx;
+                    st.vy = 0.5 * st.vy + 0.5 * nvy;
+                    st.cx = fit.cx;
+                    st.cy = fit.cy;
+                } else {
+                    st.cx = px;
+                    st.cy = py;
+                }
+                st.t = t;
+                if fit.measured {
+                    st.last_measured_t = t;
+                    st.r = fit.radius();
+                    st.radii.push(fit.radius());
+                    if st.radii.len() > 15 {
+                        st.radii.remove(0);
+                    }
+                }
+                return Ok(Some(fit));
+            }
+            return Ok(None);
+        }
+        // No track: search near the lifter.
+        let Some(anchor) = pose.and_then(anchors) else {
+            return Ok(None);
+        };
+        self.searches += 1;
+        let Some(mut fit) = self.seed(bgr, &anchor, w, h)? else {
+            return Ok(None);
+        };
+        fit.seeded = true;
+        fit.measured = fit.inlier_share >= p.min_inlier_share
+            && fit.hidden_arc_deg <= p.max_hidden_arc_deg
+            && fit.visible_arc_deg >= p.min_visible_arc_deg;
+        if fit.measured {
+            let polarity = self.polarity_at(bgr, &fit, w, h)?;
+            self.state = Some(TrackState {
+                cx: fit.cx,
+                cy: fit.cy,
+                vx: 0.0,
+                vy: 0.0,
+                r: fit.radius(),
+                polarity,
+                t,
+                last_measured_t: t,
+                radii: vec![fit.radius()],
+            });
+            return Ok(Some(fit));
+        }
+        Ok(None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn track_at(&self, bgr: &Mat, cx: f64, cy: f64, r: f64, polarity: f64, w: i32, h: i32) -> Result<Option<PlateFit>> {
+        let Some(region) = region_around(cx, cy, 1.45 * r, w, h) else {
+            return Ok(None);
+        };
+        let g = Gradients::of(bgr, region)?;
+        let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, &self.profile);
+        Ok(robust_fit(&edges, r, &self.profile))
+    }
+
+    fn polarity_at(&self, bgr: &Mat, fit: &PlateFit, w: i32, h: i32) -> Result<f64> {
+        let Some(region) = region_around(fit.cx, fit.cy, 1.45 * fit.radius(), w, h) else {
+            return Ok(1.0);
+        };
+        let g = Gradients::of(bgr, region)?;
+        let r = fit.radius();
+        let pos = cast_rays(&g, fit.cx, fit.cy, 0.9 * r, 1.1 * r, 1.0, &self.profile)
+            .points
+            .len();
+        let neg = cast_rays(&g, fit.cx, fit.cy, 0.9 * r, 1.1 * r, -1.0, &self.profile)
+            .points
+            .len();
+        Ok(if pos >= neg { 1.0 } else { -1.0 })
+    }
+
+    /// Circle candidates near the lifter's wrists and shoulders, sized like a
+    /// plate for this body; the best-supported large one wins.
+    fn seed(&self, bgr: &Mat, a: &Anchors, w: i32, h: i32) -> Result<Option<PlateFit>> {
+        let p = &self.profile;
+        // A 450 mm plate is about half a thigh length (femur ~0.43 m) across.
+        let (r_min, r_max) = (
+            (0.3 * a.thigh_px).max(6.0),
+            (1.0 * a.thigh_px).min(0.45 * w.min(h) as f64),
+        );
+        if r_max <= r_min {
+            return Ok(None);
+        }
+        let xs = a.points.iter().map(|q| q.0);
+        let ys = a.points.iter().map(|q| q.1);
+        let (x0, x1) = (
+            xs.clone().fold(f64::INFINITY, f64::min),
+            xs.fold(f64::NEG_INFINITY, f64::max),
+        );
+        let (y0, y1) = (
+            ys.clone().fold(f64::INFINITY, f64::min),
+            ys.fold(f64::NEG_INFINITY, f64::max),
+        );
+        let pad = 1.6 * r_max;
+        let Some(region) = region_around(
+            (x0 + x1) / 2.0,
+            (y0 + y1) / 2.0,
+            ((x1 - x0).max(y1 - y0)) / 2.0 + pad,
+            w,
+            h,
+        ) else {
+            return Ok(None);
+        };
+        let roi = Mat::roi(bgr, region).cv("plate search")?;
+        let scale = (640.0 / region.width.max(region.height) as f64).min(1.0);
+        let mut small = Mat::default();
+        imgproc::resize(&roi, &mut small, Size::new(0, 0), scale, scale, imgproc::INTER_AREA).cv("plate search")?;
+        let mut grey = Mat::default();
+        imgproc::cvt_color(&small, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate search")?;
+        let mut blurred = Mat::default();
+        imgproc::gaussian_blur(&grey, &mut blurred, Size::new(5, 5), 1.2, 1.2, core::BORDER_REPLICATE)
+            .cv("plate search")?;
+        let mut circles: Vector<Vec3f> = Vector::new();
+        imgproc::hough_circles(
+            &blurred,
+            &mut circles,
+            imgproc::HOUGH_GRADIENT_ALT,
+            1.5,
+            (r_min * scale).max(4.0),
+            200.0,
+            0.6,
+            (r_min * scale) as i32,
+            (r_max * scale).ceil() as i32,
+        )
+        .cv("plate search")?;
+        let g = Gradients::of(bgr, Rect::new(0, 0, w, h))?;
+        let mut best: Option<(f64, PlateFit)> = None;
+        for c in circles.iter() {
+            let (cx, cy, r) = (
+                region.x as f64 + c[0] as f64 / scale,
+                region.y as f64 + c[1] as f64 / scale,
+                c[2] as f64 / scale,
+            );
+            // Linked to the lifter: a wrist or shoulder within a plate radius of the centre.
+            let near = a
+                .points
+                .iter()
+                .map(|q| ((q.0 - cx).powi(2) + (q.1 - cy).powi(2)).sqrt())
+                .fold(f64::INFINITY, f64::min);
+            if near > 1.2 * r {
+                continue;
+            }
+            for polarity in [1.0, -1.0] {
+                let edges = cast_rays(&g, cx, cy, 0.8 * r, 1.2 * r, polarity, p);
+                if let Some(fit) = robust_fit(&edges, r, p) {
+                    let score = fit.inlier_share * fit.visible_arc_deg / 360.0 * fit.radius().sqrt();
+                    if fit.inlier_share >= p.min_inlier_share && best.as_ref().is_none_or(|b| score > b.0) {
+                        best = Some((score, fit));
+                    }
+                }
+            }
+        }
+        Ok(best.map(|b| b.1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opencv::core::{Point, Scalar, CV_8UC3};
+
+    fn disc_image(w: i32, h: i32, cx: f64, cy: f64, r: f64) -> Mat {
+        // Drawn at 16x sub-pixel precision so the true centre is exact.
+        let mut img = Mat::new_rows_cols_with_default(h, w, CV_8UC3, Scalar::new(200.0, 200.0, 200.0, 0.0)).unwrap();
+        let s = 16.0;
+        imgproc::circle(
+            &mut img,
+            Point::new((cx * s).round() as i32, (cy * s).round() as i32),
+            (r * s).round() as i32,
+            Scalar::new(40.0, 30.0, 160.0, 0.0),
+            -1,
+            imgproc::LINE_AA,
+            4,
+        )
+        .unwrap();
+        img
+    }
+
+    #[test]
+    fn circle_fit_recovers_centre_and_radius() {
+        let pts: Vec<(f64, f64)> = (0..50)
+            .map(|k| {
+                let a = k as f64 * 0.1;
+                (10.0 + 7.0 * a.cos(), -3.0 + 7.0 * a.sin())
+            })
+            .collect();
+        let (cx, cy, r) = fit_circle(&pts).unwrap();
+        assert!((cx - 10.0).abs() < 1e-9 && (cy + 3.0).abs() < 1e-9 && (r - 7.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn tracks_a_drawn_plate_to_a_tenth_of_a_pixel() {
+        let mut tr = BarTracker::new(BarProfile::default());
+        // Start the track by hand (seeding needs a pose).
+        tr.state = Some(TrackState {
+            cx: 300.0,
+            cy: 200.0,
+            vx: 0.0,
+            vy: 0.0,
+            r: 80.0,
+            polarity: 1.0,
+            t: 0.0,
+            last_measured_t: 0.0,
+            radii: vec![80.0],
+        });
+        for (i, (cx, cy)) in [(301.3, 198.6), (302.9, 195.2), (304.2, 190.7)].iter().enumerate() {
+            let img = disc_image(640, 400, *cx, *cy, 80.0);
+            let fit = tr.process(&img, (i + 1) as f64 / 30.0, None).unwrap().unwrap();
+            assert!(fit.measured, "{fit:?}");
+            assert!(
+                (fit.cx - cx).abs() < 0.1 && (fit.cy - cy).abs() < 0.1,
+                "{fit:?} vs ({cx}, {cy})"
+            );
+            // OpenCV draws filled anti-aliased discs about half a pixel large;
+            // scale accuracy is checked against rendered truth instead.
+            assert!((fit.radius() - 80.0).abs() < 1.0, "{fit:?}");
+        }
+    }
+
+    #[test]
+    fn a_plate_half_hidden_is_not_called_measured() {
+        let mut tr = BarTracker::new(BarProfile::default());
+        tr.state = Some(TrackState {
+            cx: 300.0,
+            cy: 200.0,
+            vx: 0.0,
+            vy: 0.0,
+            r: 80.0,
+            polarity: 1.0,
+            t: 0.0,
+            last_measured_t: 0.0,
+            radii: vec![80.0],
+        });
+        let mut img = disc_image(640, 400, 300.0, 200.0, 80.0);
+        // A leg in front of the right half of the plate.
+        imgproc::rectangle(
+            &mut img,
+            Rect::new(300, 0, 200, 400),
+            Scalar::new(90.0, 120.0, 170.0, 0.0),
+            -1,
+            imgproc::LINE_8,
+            0,
+        )
+        .unwrap();
+        let fit = tr.process(&img, 1.0 / 30.0, None).unwrap();
+        assert!(fit.is_none_or(|f| !f.measured), "{fit:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// From per-frame fits to a bar track in metres
+// ---------------------------------------------------------------------------
+
+/// What the bar position is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BarSource {
+    /// The near plate's centre (the real bar end).
+    Plate,
+    /// No plate tracked: the lifter's hands stand in (bar held below the shoulders).
+    Hands,
+    /// No plate tracked: the shoulders stand in (bar on the back).
+    Shoulders,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Scale {
+    pub metres_per_px: f64,
+    /// "plate" (from the plate's diameter) or "lifter_height".
+    pub source: String,
+    pub plate_mm: f64,
+    /// Median plate radius in pixels over measured frames (the ellipse's major semi-axis).
+    pub plate_radius_px: Option<f64>,
+    /// How far the camera is turned from side-on, from the plate's axis ratio
+    /// (weak below ~10 degrees: a ratio of 0.99 already reads as 8).
+    pub camera_yaw_deg: Option<f64>,
+}
+
+/// One frame of the bar track. Pixels are image coordinates (y down); metres
+/// are the canonical frame (x towards the lifter's toes from the midfoot, y up
+/// from the floor), in the plane of the near plate.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BarFrame {
+    pub x_px: f64,
+    pub y_px: f64,
+    pub x_m: f64,
+    pub y_m: f64,
+    pub vx_mps: f64,
+    pub vy_mps: f64,
+    pub ax_mps2: f64,
+    pub ay_mps2: f64,
+    pub confidence: f64,
+    /// The plate was measured in this frame (not bridged, not a proxy).
+    pub measured: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BarTrack {
+    pub source: BarSource,
+    pub scale: Scale,
+    pub frames: Vec<Option<BarFrame>>,
+    /// Plate fits per frame, for drawing.
+    pub fits: Vec<Option<PlateFit>>,
+}
+
+/// Bar summary for report.json.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BarSummary {
+    pub source: BarSource,
+    pub scale: Scale,
+    /// Share of frames with a measured plate.
+    pub measured_share: f64,
+    /// Share of frames bridged by interpolation.
+    pub interpolated_share: f64,
+    /// Highest minus lowest bar position over the clip (m).
+    pub range_of_motion_m: Option<f64>,
+    /// Fastest upward and downward bar speed over the clip (m/s).
+    pub peak_up_velocity_mps: Option<f64>,
+    pub peak_down_velocity_mps: Option<f64>,
+    pub plate_searches: usize,
+}
+
+use crate::signal::{derivative, fill_short_gaps, median, percentile};
+use crate::skeleton::{Facing, Joint, SagittalTrack};
+
+/// Ear height is about 93 % of stature (anthropometric tables).
+const EAR_HEIGHT_OF_STATURE: f64 = 0.93;
+
+fn lifter_height_px(track: &SagittalTrack) -> Option<f64> {
+    let ext: Vec<f64> = track
+        .joints
+        .iter()
+        .filter_map(|j| {
+            let ear = j[Joint::Ear.index()]?;
+            let foot = [Joint::Heel, Joint::Toe, Joint::Ankle]
+                .iter()
+                .filter_map(|&k| j[k.index()])
+                .map(|p| p.y)
+                .fold(f64::NEG_INFINITY, f64::max);
+            foot.is_finite().then_some(foot - ear.y)
+        })
+        .collect();
+    // Standing frames give the tallest extent.
+    percentile(ext, 90.0)
+        .map(|e| e / EAR_HEIGHT_OF_STATURE)
+        .filter(|h| *h > 10.0)
+}
+
+/// Midfoot (x) and floor (y) in image pixels: the origin of the metric frame.
+fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
+    let mid: Vec<(f64, f64)> = track
+        .joints
+        .iter()
+        .filter_map(|j| {
+            let (h, t) = (j[Joint::Heel.index()]?, j[Joint::Toe.index()]?);
+            Some(((h.x + t.x) / 2.0, h.y.max(t.y)))
+        })
+        .collect();
+    Some((median(mid.iter().map(|m| m.0))?, median(mid.iter().map(|m| m.1))?))
+}
+
+pub fn build_track(
+    times: &[f64],
+    fits: Vec<Option<PlateFit>>,
+    skeleton: &SagittalTrack,
+    profile: &BarProfile,
+    searches: usize,
+) -> (BarTrack, BarSummary) {
+    let n = times.len();
+    let measured: Vec<Option<&PlateFit>> = fits.iter().map(|f| f.as_ref().filter(|f| f.measured)).collect();
+    let n_measured = measured.iter().flatten().count();
+    let facing = skeleton.facing;
+
+    // Position source: the plate when it was tracked for a useful part of
+    // the clip, else a body point.
+    let (source, raw_x, raw_y): (BarSource, Vec<Option<f64>>, Vec<Option<f64>>) = if n_measured as f64 >= 0.2 * n as f64
+    {
+        (
+            BarSource::Plate,
+            measured.iter().map(|f| f.map(|f| f.cx)).collect(),
+            measured.iter().map(|f| f.map(|f| f.cy)).collect(),
+        )
+    } else {
+        let below = median(
+            skeleton
+                .joints
+                .iter()
+                .filter_map(|j| Some(j[Joint::Wrist.index()]?.y - j[Joint::Shoulder.index()]?.y)),
+        );
+        let hands = below.is_some_and(|d| d > 0.3 * skeleton.thigh_px);
+        let joint = if hands { Joint::Wrist } else { Joint::Shoulder };
+        (
+            if hands { BarSource::Hands } else { BarSource::Shoulders },
+            (0..n).map(|i| skeleton.point(i, joint).map(|p| p.x)).collect(),
+            (0..n).map(|i| skeleton.point(i, joint).map(|p| p.y)).collect(),
+        )
+    };
+
+    let radius = median(measured.iter().flatten().map(|f| f.radius()));
+    let ratio = median(
+        measured
+            .iter()
+            .flatten()
+            .filter(|f| f.visible_arc_deg >= 300.0)
+            .map(|f| f.minor / f.major),
+    );
+    let scale = match (source, radius) {
+        (BarSource::Plate, Some(r)) => Scale {
+            metres_per_px: profile.plate_mm / 1000.0 / (2.0 * r),
+            source: "plate".into(),
+            plate_mm: profile.plate_mm,
+            plate_radius_px: Some(r),
+            camera_yaw_deg: ratio.map(|q| q.clamp(0.0, 1.0).acos().to_degrees()),
+        },
+        _ => Scale {
+            metres_per_px: lifter_height_px(skeleton)
+                .map(|h| profile.lifter_height_m / h)
+                .unwrap_or(f64::NAN),
+            source: "lifter_height".into(),
+            plate_mm: profile.plate_mm,
+            plate_radius_px: radius,
+            camera_yaw_deg: None,
+        },
+    };
+
+    let (xs, filled) = fill_short_gaps(times, &raw_x, profile.max_gap_s);
+    let (ys, _) = fill_short_gaps(times, &raw_y, profile.max_gap_s);
+    let sx = profile.smoothing.apply(times, &xs);
+    let sy = profile.smoothing.apply(times, &ys);
+    let (ox, oy) =
+        foot_origin(skeleton).unwrap_or_else(|| (0..n).find_map(|i| Some((xs[i]?, ys[i]?))).unwrap_or((0.0, 0.0)));
+    let mpp = scale.metres_per_px;
+    let sign = match facing {
+        Facing::Right => 1.0,
+        Facing::Left => -1.0,
+    };
+
+    let mut frames: Vec<Option<BarFrame>> = vec![None; n];
+    for (start, end) in crate::signal::stretches(&sx) {
+        let t = &times[start..end];
+        let xm: Vec<f64> = (start..end).map(|i| (sx[i].unwrap_or(0.0) - ox) * mpp * sign).collect();
+        let ym: Vec<f64> = (start..end).map(|i| (oy - sy[i].unwrap_or(0.0)) * mpp).collect();
+        let (vx, vy) = (derivative(t, &xm), derivative(t, &ym));
+        let (ax, ay) = (derivative(t, &vx), derivative(t, &vy));
+        for k in 0..end - start {
+            let i = start + k;
+            let confidence = match (source, measured[i]) {
+                (BarSource::Plate, Some(f)) => (f.inlier_share * f.visible_arc_deg / 360.0).clamp(0.0, 1.0),
+                (BarSource::Plate, None) => 0.3,
+                _ => 0.25,
+            };
+            frames[i] = Some(BarFrame {
+                x_px: sx[i].unwrap_or(0.0),
+                y_px: sy[i].unwrap_or(0.0),
+                x_m: xm[k],
+                y_m: ym[k],
+                vx_mps: vx[k],
+                vy_mps: vy[k],
+                ax_mps2: ax[k],
+                ay_mps2: ay[k],
+                confidence: if filled[i] { confidence.min(0.3) } else { confidence },
+                measured: source == BarSource::Plate && measured[i].is_some(),
+            });
+        }
+    }
+
+    let ys_m: Vec<f64> = frames
+        .iter()
+        .flatten()
+        .map(|f| f.y_m)
+        .filter(|v| v.is_finite())
+        .collect();
+    let vys: Vec<f64> = frames
+        .iter()
+        .flatten()
+        .map(|f| f.vy_mps)
+        .filter(|v| v.is_finite())
+        .collect();
+    let summary = BarSummary {
+        source,
+        scale: scale.clone(),
+        measured_share: n_measured as f64 / n.max(1) as f64,
+        interpolated_share: filled.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
+        range_of_motion_m: (!ys_m.is_empty()).then(|| {
+            percentile(ys_m.iter().copied(), 100.0).unwrap_or(0.0)
+                - percentile(ys_m.iter().copied(), 0.0).unwrap_or(0.0)
+        }),
+        peak_up_velocity_mps: percentile(vys.iter().copied(), 100.0),
+        peak_down_velocity_mps: percentile(vys.iter().copied(), 0.0),
+        plate_searches: searches,
+    };
+    (
+        BarTrack {
+            source,
+            scale,
+            frames,
+            fits,
+        },
+        summary,
+    )
+}
+
+/// bar.csv: per frame the bar in pixels and metres, its velocity and
+/// acceleration, the confidence and whether the plate was measured.
+pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px\n",
+    );
+    for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
+        match f {
+            Some(b) => {
+                let _ = write!(
+                    out,
+                    "{i},{t:.6},{:.3},{:.3},{:.5},{:.5},{:.4},{:.4},{:.3},{:.3},{:.3},{}",
+                    b.x_px,
+                    b.y_px,
+                    b.x_m,
+                    b.y_m,
+                    b.vx_mps,
+                    b.vy_mps,
+                    b.ax_mps2,
+                    b.ay_mps2,
+                    b.confidence,
+                    b.measured as u8
+                );
+            }
+            None => {
+                let _ = write!(out, "{i},{t:.6},,,,,,,,,0,0");
+            }
+        }
+        match track.fits.get(i).copied().flatten().filter(|f| f.measured) {
+            Some(f) => {
+                let _ = writeln!(out, ",{:.3},{:.3},{:.3},{:.3}", f.cx, f.cy, f.major, f.minor);
+            }
+            None => out.push_str(",,,,\n"),
+        }
+    }
+    crate::report::write_atomic(path, out.as_bytes())
+}
+
+/// The measured plate fits stored in a bar.csv (to rerun the bar stage
+/// without the video).
+pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option<PlateFit>>> {
+    let err = |line: usize, reason: String| crate::error::Error::PosesCsv {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().ok_or_else(|| err(1, "empty".into()))?.split(',').collect();
+    let col = |n: &str| {
+        head.iter()
+            .position(|c| *c == n)
+            .ok_or_else(|| err(1, format!("no column {n}")))
+    };
+    let (cx, cy, ma, mi) = (
+        col("plate_cx_px")?,
+        col("plate_cy_px")?,
+        col("plate_major_px")?,
+        col("plate_minor_px")?,
+    );
+    let mut out = vec![None; frames];
+    for (k, line) in lines.enumerate() {
+        let c: Vec<&str> = line.split(',').collect();
+        if k >= frames || c.len() != head.len() {
+            return Err(err(k + 2, "does not match poses.csv (row count or columns)".into()));
+        }
+        let num = |i: usize| c[i].trim().parse::<f64>().ok();
+        if let (Some(x), Some(y), Some(a), Some(b)) = (num(cx), num(cy), num(ma), num(mi)) {
+            out[k] = Some(PlateFit {
+                cx: x,
+                cy: y,
+                major: a,
+                minor: b,
+                inlier_share: 1.0,
+                visible_arc_deg: 360.0,
+                hidden_arc_deg: 0.0,
+                measured: true,
+                seeded: false,
+            });
+        }
+    }
+    Ok(out)
+}

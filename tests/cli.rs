@@ -1,0 +1,330 @@
+//! The binary end to end on rendered samples, and its answers to bad input.
+
+mod util;
+
+use std::io::Write;
+
+use util::*;
+
+#[test]
+fn analyze_writes_poses_report_and_a_playable_annotated_video() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let video = sample("squat_clean.mp4");
+    let r = run(&["analyze", s(&video), "--out", s(&out)]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert!(r.stdout.contains("facing right"), "{}", r.stdout);
+    assert!(r.stdout.contains("clinician"), "the summary carries the health note");
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let (frames, w, h) = decode_count(&video);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["video"]["frames"], frames);
+    assert_eq!(report["video"]["width"], w);
+    assert_eq!(report["video"]["height"], h);
+    assert_eq!(report["facing"], "right");
+    assert_eq!(report["model"], "full");
+    assert!(report["pose_coverage"].as_f64().unwrap() > 0.9);
+
+    let csv = std::fs::read_to_string(out.join("poses.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("frame,time_s,ear_x,ear_y,ear_conf"));
+    assert!(header.contains("raw_left_hip_x") && header.ends_with("pose_flag,torso_angle_deg"));
+    assert_eq!(lines.count(), frames, "one row per frame");
+
+    let (n, aw, ah) = decode_count(&out.join("annotated.mp4"));
+    assert_eq!(
+        (n, aw, ah),
+        (frames, w, h),
+        "annotated video has the input's frames and size"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+}
+
+#[test]
+fn json_flag_prints_the_report() {
+    let dir = tempdir();
+    let r = run(&[
+        "analyze",
+        s(&sample("deadlift_clean.mp4")),
+        "--out",
+        s(dir.path()),
+        "--no-video",
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is the JSON report");
+    assert_eq!(v["facing"], "right");
+    assert!(!dir.path().join("annotated.mp4").exists());
+}
+
+#[test]
+fn rerun_from_poses_csv_reproduces_the_analysis_without_the_network() {
+    let dir = tempdir();
+    let first = dir.path().join("first");
+    let again = dir.path().join("again");
+    let video = sample("deadlift_clean.mp4");
+    assert_eq!(run(&["analyze", s(&video), "--out", s(&first), "--no-video"]).code, 0);
+    let csv = first.join("poses.csv");
+    let r = run(&["analyze", "--from-poses", s(&csv), "--out", s(&again)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("report.json")).unwrap()).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap();
+    assert_eq!(b["backend"], "none (from poses.csv)");
+    assert_eq!(a["facing"], b["facing"]);
+    assert_eq!(a["pose_coverage"], b["pose_coverage"]);
+    let (ma, mb) = (
+        a["torso_angle_deg"]["median"].as_f64().unwrap(),
+        b["torso_angle_deg"]["median"].as_f64().unwrap(),
+    );
+    // poses.csv stores 3 decimals: the rerun agrees to a hundredth of a degree.
+    assert!((ma - mb).abs() < 0.01, "{ma} vs {mb}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let dir = tempdir();
+    let r = run(&["analyze", "/no/such/lift.mp4", "--out", s(dir.path())]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("video not found: /no/such/lift.mp4"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"));
+}
+
+#[test]
+fn a_file_that_is_not_a_video_is_refused_with_a_fix() {
+    let dir = tempdir();
+    let fake = dir.path().join("notes.mp4");
+    std::fs::write(&fake, "these are my training notes, not a video\n".repeat(50)).unwrap();
+    let r = run(&["analyze", s(&fake), "--out", s(&dir.path().join("o"))]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot decode") && r.stderr.contains("ffmpeg -i"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"));
+}
+
+#[test]
+fn a_truncated_video_is_reported_as_truncated() {
+    let dir = tempdir();
+    let bytes = std::fs::read(sample("squat_clean.mp4")).unwrap();
+    // faststart puts the index first: cutting the tail keeps the header's
+    // frame count but loses frames.
+    let cut = dir.path().join("cut.mp4");
+    std::fs::File::create(&cut)
+        .unwrap()
+        .write_all(&bytes[..bytes.len() / 2])
+        .unwrap();
+    let out = dir.path().join("o");
+    let r = run(&["analyze", s(&cut), "--out", s(&out)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("truncated") && r.stderr.contains("--allow-truncated"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.join("report.json").exists(), "nothing half-analysed is written");
+    let r = run(&["analyze", s(&cut), "--out", s(&out), "--no-video", "--allow-truncated"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("truncated"), "{}", r.stdout);
+}
+
+fn write_empty_scene(path: &std::path::Path) {
+    use opencv::core::{Mat, Scalar, Size, CV_8UC3};
+    use opencv::prelude::*;
+    use opencv::videoio::VideoWriter;
+    let fourcc = VideoWriter::fourcc('a', 'v', 'c', '1').unwrap();
+    let mut w = VideoWriter::new_with_backend(
+        path.to_str().unwrap(),
+        opencv::videoio::CAP_FFMPEG,
+        fourcc,
+        30.0,
+        Size::new(640, 360),
+        true,
+    )
+    .unwrap();
+    for i in 0..30 {
+        let frame = Mat::new_rows_cols_with_default(360, 640, CV_8UC3, Scalar::new(90.0 + i as f64, 110.0, 120.0, 0.0))
+            .unwrap();
+        w.write(&frame).unwrap();
+    }
+    w.release().unwrap();
+}
+
+#[test]
+fn a_video_with_nobody_in_it_says_how_to_film() {
+    let dir = tempdir();
+    let empty = dir.path().join("empty.mp4");
+    write_empty_scene(&empty);
+    let r = run(&["analyze", s(&empty), "--out", s(&dir.path().join("o"))]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no person found") && r.stderr.contains("from the side"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_unwritable_output_folder_is_refused_before_any_work() {
+    let dir = tempdir();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let r = run(&["analyze", s(&sample("squat_clean.mp4")), "--out", s(&file.join("out"))]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot write to the output folder") && r.stderr.contains("--out"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_bad_profile_names_the_key() {
+    let dir = tempdir();
+    let prof = dir.path().join("p.toml");
+    std::fs::write(&prof, "[pose]\nmin_visibility = 1.5\n").unwrap();
+    let r = run(&[
+        "analyze",
+        s(&sample("squat_clean.mp4")),
+        "--out",
+        s(dir.path()),
+        "--profile",
+        s(&prof),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pose.min_visibility"), "{}", r.stderr);
+}
+
+#[test]
+fn batch_mode_goes_on_past_a_bad_file_and_keeps_what_it_wrote() {
+    let dir = tempdir();
+    let videos = dir.path().join("videos");
+    std::fs::create_dir(&videos).unwrap();
+    std::fs::copy(sample("deadlift_clean.mp4"), videos.join("a_good.mp4")).unwrap();
+    std::fs::write(videos.join("b_broken.mp4"), b"not a video").unwrap();
+    std::fs::write(videos.join("readme.txt"), b"ignored").unwrap();
+    let out = dir.path().join("out");
+    let r = run(&["analyze", s(&videos), "--out", s(&out), "--no-video"]);
+    assert_eq!(r.code, 2, "the first failure's exit code: {}", r.stderr);
+    assert!(out.join("a_good/report.json").is_file());
+    assert!(
+        r.stderr.contains("b_broken.mp4") && r.stderr.contains("1 analysed, 1 failed"),
+        "{}",
+        r.stderr
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("batch.json")).unwrap()).unwrap();
+    assert_eq!(index.as_array().unwrap().len(), 2);
+    assert_eq!(index[0]["ok"], true);
+    assert_eq!(index[1]["ok"], false);
+}
+
+fn ffmpeg(args: &[&str]) {
+    let st = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+        .expect("ffmpeg (installed by scripts/setup)");
+    assert!(st.success(), "ffmpeg {args:?}");
+}
+
+fn report_of(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
+    let dir = tempdir();
+    let src = sample("squat_clean.mp4");
+    // Store the frames sideways and tag them so a player shows them upright,
+    // as phones do.
+    let sideways = dir.path().join("sideways.mp4");
+    let tagged = dir.path().join("portrait.mp4");
+    ffmpeg(&[
+        "-i",
+        s(&src),
+        "-vf",
+        "transpose=1",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+        s(&sideways),
+    ]);
+    ffmpeg(&[
+        "-i",
+        s(&sideways),
+        "-c",
+        "copy",
+        "-metadata:s:v:0",
+        "rotate=270",
+        s(&tagged),
+    ]);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert_eq!(run(&["analyze", s(&src), "--out", s(&a), "--no-video"]).code, 0);
+    let r = run(&["analyze", s(&tagged), "--out", s(&b), "--no-video"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ra, rb) = (report_of(&a), report_of(&b));
+    assert_eq!(rb["video"]["rotation"], 270);
+    assert_eq!(rb["video"]["width"], ra["video"]["width"]);
+    assert_eq!(rb["video"]["height"], ra["video"]["height"]);
+    assert_eq!(rb["facing"], "right");
+    let (ma, mb) = (
+        ra["torso_angle_deg"]["median"].as_f64().unwrap(),
+        rb["torso_angle_deg"]["median"].as_f64().unwrap(),
+    );
+    assert!(
+        (ma - mb).abs() < 2.0,
+        "upright analysis {ma} vs from the tagged portrait file {mb}"
+    );
+}
+
+#[test]
+fn variable_frame_rate_keeps_each_frames_own_time() {
+    let dir = tempdir();
+    let vfr = dir.path().join("vfr.mp4");
+    // Frames 0-99 at 30 fps, then a 0.5 s hole (a phone dropping frames).
+    ffmpeg(&[
+        "-i",
+        s(&sample("deadlift_clean.mp4")),
+        "-vf",
+        "setpts='(N/30+gte(N,100)*0.5)/TB'",
+        "-fps_mode",
+        "passthrough",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+        s(&vfr),
+    ]);
+    let out = dir.path().join("o");
+    let r = run(&["analyze", s(&vfr), "--out", s(&out), "--no-video"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let csv = std::fs::read_to_string(out.join("poses.csv")).unwrap();
+    let times: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    let gap = times[100] - times[99];
+    assert!(
+        (gap - (1.0 / 30.0 + 0.5)).abs() < 0.01,
+        "gap between frames 99 and 100: {gap}"
+    );
+    assert!((times[50] - times[49] - 1.0 / 30.0).abs() < 0.005);
+}
