@@ -28,10 +28,17 @@ pub struct BarProfile {
     pub rays: usize,
     /// Minimum share of in-frame rays whose edge fits the rim.
     pub min_inlier_share: f64,
-    /// Largest run of rim (degrees) without a fitting edge.
+    /// Largest run of rim (degrees) without a fitting edge while tracking
+    /// (hands and thighs cover the plate at a deadlift lockout).
     pub max_hidden_arc_deg: f64,
+    /// The same when searching afresh: stricter, as nothing else vouches for the circle.
+    pub seed_max_hidden_arc_deg: f64,
     /// Least rim (degrees) that must be seen.
     pub min_visible_arc_deg: f64,
+    /// Shape-held centre fits (plate partly hidden): least inlier share and
+    /// least rim seen.
+    pub held_min_inlier_share: f64,
+    pub held_min_visible_arc_deg: f64,
     /// Radius may differ from its recent median by this fraction.
     pub max_radius_change: f64,
     /// Largest centre move per frame at 30 fps, in plate radii.
@@ -56,8 +63,11 @@ impl Default for BarProfile {
             plate_mm: 450.0,
             rays: 180,
             min_inlier_share: 0.4,
-            max_hidden_arc_deg: 100.0,
+            max_hidden_arc_deg: 140.0,
+            seed_max_hidden_arc_deg: 100.0,
             min_visible_arc_deg: 200.0,
+            held_min_inlier_share: 0.3,
+            held_min_visible_arc_deg: 120.0,
             max_radius_change: 0.04,
             max_speed_radii: 0.3,
             inlier_tolerance: 0.015,
@@ -80,18 +90,28 @@ pub struct PlateFit {
     pub minor: f64,
     /// Share of in-frame rays that fit the rim.
     pub inlier_share: f64,
-    /// Degrees of rim seen, and the widest unseen run.
+    /// Degrees of rim seen, and the widest unseen run inside the picture.
     pub visible_arc_deg: f64,
+    /// Degrees of rim inside the picture (the rest is cut by the frame edge).
+    pub in_frame_arc_deg: f64,
     pub hidden_arc_deg: f64,
     /// Passed every acceptance rule.
     pub measured: bool,
     /// The fit came from a fresh search rather than from tracking.
     pub seeded: bool,
+    /// Centre fitted with the plate's shape held (too little rim for a free fit).
+    pub held: bool,
 }
 
 impl PlateFit {
     pub fn radius(&self) -> f64 {
         self.major
+    }
+
+    /// Enough rim seen: `min_deg`, or three quarters of the rim inside the
+    /// picture when the frame edge cuts the plate.
+    fn enough_rim(&self, min_deg: f64) -> bool {
+        self.visible_arc_deg >= min_deg.min(0.75 * self.in_frame_arc_deg) && self.in_frame_arc_deg >= 180.0
     }
 }
 
@@ -105,12 +125,14 @@ struct TrackState {
     t: f64,
     last_measured_t: f64,
     radii: Vec<f64>,
+    ratios: Vec<f64>,
 }
 
 /// Follows the near plate through a clip: `process` each frame in order.
 pub struct BarTracker {
     profile: BarProfile,
     state: Option<TrackState>,
+    picture: Rect,
     /// Frames that tried a fresh search (for the report).
     pub searches: usize,
 }
@@ -189,6 +211,8 @@ impl Gradients {
 struct RayEdges {
     points: Vec<(usize, f64, f64)>,
     in_frame: usize,
+    /// Per ray: did it stay inside the picture?
+    inside: Vec<bool>,
     rays: usize,
 }
 
@@ -200,8 +224,9 @@ fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: f6
     let n_steps = ((r_hi - r_lo) / step).ceil() as usize + 1;
     let mut points = Vec::with_capacity(p.rays);
     let mut in_frame = 0;
+    let mut inside_mask = vec![false; p.rays];
     let mut prof = vec![f64::NEG_INFINITY; n_steps];
-    for k in 0..p.rays {
+    for (k, ray_inside) in inside_mask.iter_mut().enumerate() {
         let a = k as f64 * std::f64::consts::TAU / p.rays as f64;
         let (c, s) = (a.cos(), a.sin());
         let mut inside = true;
@@ -219,6 +244,7 @@ fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: f6
             continue;
         }
         in_frame += 1;
+        *ray_inside = true;
         let (jmax, vmax) = prof
             .iter()
             .enumerate()
@@ -239,6 +265,7 @@ fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: f6
     RayEdges {
         points,
         in_frame,
+        inside: inside_mask,
         rays: p.rays,
     }
 }
@@ -277,69 +304,110 @@ fn fit_circle(pts: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
 
 /// Robust rim fit: shrink the inlier band around a circle fit, then (with
 /// enough rim) an ellipse through the inliers.
+/// An ellipse as OpenCV fits it: centre, semi-axes along its own axes, angle.
+#[derive(Clone, Copy)]
+struct Ellipse {
+    cx: f64,
+    cy: f64,
+    a: f64,
+    b: f64,
+    cos: f64,
+    sin: f64,
+}
+
+impl Ellipse {
+    fn circle(cx: f64, cy: f64, r: f64) -> Self {
+        Ellipse {
+            cx,
+            cy,
+            a: r,
+            b: r,
+            cos: 1.0,
+            sin: 0.0,
+        }
+    }
+    /// Relative radial misfit of a point: 0 on the rim, 0.05 = 5 % out.
+    fn misfit(&self, x: f64, y: f64) -> f64 {
+        let (dx, dy) = (x - self.cx, y - self.cy);
+        let (u, v) = (dx * self.cos + dy * self.sin, -dx * self.sin + dy * self.cos);
+        ((u / self.a).powi(2) + (v / self.b).powi(2)).sqrt() - 1.0
+    }
+    fn fit(pts: &[(usize, f64, f64)]) -> Option<Self> {
+        if pts.len() < 12 {
+            return None;
+        }
+        let v: Vector<Point2f> = pts.iter().map(|&(_, x, y)| Point2f::new(x as f32, y as f32)).collect();
+        let e = imgproc::fit_ellipse_ams(&v).ok()?;
+        let (a, b) = (e.size.width as f64 / 2.0, e.size.height as f64 / 2.0);
+        let ang = (e.angle as f64).to_radians();
+        (a.is_finite() && b.is_finite() && a > 1.0 && b > 1.0).then_some(Ellipse {
+            cx: e.center.x as f64,
+            cy: e.center.y as f64,
+            a,
+            b,
+            cos: ang.cos(),
+            sin: ang.sin(),
+        })
+    }
+}
+
+/// Robust rim fit: a circle while the inlier band is wide (clutter
+/// rejected), then, with enough rim, an ellipse (a camera turned off
+/// side-on squeezes the plate horizontally: 10 % at 25 degrees, more than
+/// the tight bands allow a circle) whose own misfit sets the tight bands.
 fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit> {
     let pts: Vec<(f64, f64)> = edges.points.iter().map(|&(_, x, y)| (x, y)).collect();
     let (mut cx, mut cy, mut r) = fit_circle(&pts)?;
     if !(r.is_finite() && r > 0.5 * r_guess && r < 1.6 * r_guess) {
-        // Clutter dominated the first fit: start from the median distance to
-        // the points' own centroid instead.
+        // Clutter dominated the first fit: start from the points' centroid.
         let n = pts.len() as f64;
         cx = pts.iter().map(|p| p.0).sum::<f64>() / n;
         cy = pts.iter().map(|p| p.1).sum::<f64>() / n;
         r = r_guess;
     }
-    let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
-    for band in [0.12, 0.06, 0.03, p.inlier_tolerance] {
-        inliers = edges
+    let select = |shape: &Ellipse, band: f64| -> Vec<(usize, f64, f64)> {
+        edges
             .points
             .iter()
             .copied()
-            .filter(|&(_, x, y)| (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r).abs() <= band * r)
-            .collect();
+            .filter(|&(_, x, y)| shape.misfit(x, y).abs() <= band)
+            .collect()
+    };
+    let mut shape = Ellipse::circle(cx, cy, r);
+    let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
+    for band in [0.12, 0.06] {
+        inliers = select(&shape, band);
         let ip: Vec<(f64, f64)> = inliers.iter().map(|&(_, x, y)| (x, y)).collect();
-        match fit_circle(&ip) {
-            Some(f) => (cx, cy, r) = f,
-            None => return None,
-        }
+        let (x, y, rr) = fit_circle(&ip)?;
+        shape = Ellipse::circle(x, y, rr);
     }
-    let (mut major, mut minor) = (r, r);
-    // Ellipse when the rim is well covered: a turned camera squeezes the
-    // plate horizontally, and the axis ratio says by how much.
-    if inliers.len() >= 40 {
-        let v: Vector<Point2f> = inliers
-            .iter()
-            .map(|&(_, x, y)| Point2f::new(x as f32, y as f32))
-            .collect();
-        if let Ok(e) = imgproc::fit_ellipse_ams(&v) {
-            let (a, b) = (e.size.width as f64 / 2.0, e.size.height as f64 / 2.0);
-            let (ea, eb) = (a.max(b), a.min(b));
-            let (ex, ey) = (e.center.x as f64, e.center.y as f64);
-            if eb > 0.7 * r && ea < 1.3 * r && ((ex - cx).powi(2) + (ey - cy).powi(2)).sqrt() < 0.1 * r {
-                // Keep the points that fit the ellipse as well as the circle.
-                major = ea;
-                minor = eb;
-                cx = ex;
-                cy = ey;
+    let circle = shape;
+    // A plausible ellipse (near the circle, not too squeezed, enough rim)
+    // replaces the circle for the tight bands.
+    if coverage(edges, &inliers).0 >= 180.0 {
+        if let Some(e) = Ellipse::fit(&inliers) {
+            let (ea, eb) = (e.a.max(e.b), e.a.min(e.b));
+            let near = ((e.cx - circle.cx).powi(2) + (e.cy - circle.cy).powi(2)).sqrt() < 0.15 * circle.a;
+            if near && eb >= 0.6 * ea && ea < 1.3 * circle.a && eb > 0.6 * circle.a {
+                shape = e;
             }
         }
     }
-    // Coverage: which rays have an inlier, the widest run without one.
-    let mut hit = vec![false; edges.rays];
-    for &(k, _, _) in &inliers {
-        hit[k] = true;
-    }
-    let per_ray = 360.0 / edges.rays as f64;
-    let visible = hit.iter().filter(|&&h| h).count() as f64 * per_ray;
-    let mut widest = 0usize;
-    let mut run = 0usize;
-    for k in 0..2 * edges.rays {
-        if hit[k % edges.rays] {
-            run = 0;
+    let is_ellipse = shape.a != shape.b || shape.sin != 0.0;
+    for band in [0.03, p.inlier_tolerance] {
+        let candidate = select(&shape, band);
+        let refit = if is_ellipse {
+            Ellipse::fit(&candidate)
         } else {
-            run += 1;
-            widest = widest.max(run.min(edges.rays));
-        }
+            let ip: Vec<(f64, f64)> = candidate.iter().map(|&(_, x, y)| (x, y)).collect();
+            fit_circle(&ip).map(|(x, y, rr)| Ellipse::circle(x, y, rr))
+        };
+        shape = refit?;
     }
+    let inliers = select(&shape, p.inlier_tolerance);
+    let (cx, cy) = (shape.cx, shape.cy);
+    let (major, minor) = (shape.a.max(shape.b), shape.a.min(shape.b));
+    let (visible, hidden, in_frame_deg) = coverage(edges, &inliers);
     let share = if edges.in_frame > 0 {
         inliers.len() as f64 / edges.in_frame as f64
     } else {
@@ -352,17 +420,106 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
         minor,
         inlier_share: share,
         visible_arc_deg: visible,
-        hidden_arc_deg: widest as f64 * per_ray,
+        in_frame_arc_deg: in_frame_deg,
+        hidden_arc_deg: hidden,
         measured: false,
         seeded: false,
+        held: false,
     })
 }
 
-fn region_around(cx: f64, cy: f64, half: f64, w: i32, h: i32) -> Option<Rect> {
-    let x0 = ((cx - half).floor() as i32).clamp(0, w - 1);
-    let y0 = ((cy - half).floor() as i32).clamp(0, h - 1);
-    let x1 = ((cx + half).ceil() as i32).clamp(0, w);
-    let y1 = ((cy + half).ceil() as i32).clamp(0, h);
+/// Centre-only fit with the plate's shape held (major semi-axis vertical,
+/// `ratio` = minor/major from the track): with the size known, an arc of
+/// 120 degrees pins the centre, so a plate partly hidden by legs or hands is
+/// still measured. Gauss-Newton on the distance to the held ellipse, with
+/// the inlier band shrinking as the centre settles.
+fn held_fit(edges: &RayEdges, cx0: f64, cy0: f64, major: f64, ratio: f64, p: &BarProfile) -> Option<PlateFit> {
+    let q = ratio.clamp(0.5, 1.0);
+    // Stretch x so the held ellipse becomes a circle of radius `major`.
+    let pts: Vec<(usize, f64, f64)> = edges.points.iter().map(|&(k, x, y)| (k, x / q, y)).collect();
+    let (mut cx, mut cy) = (cx0 / q, cy0);
+    let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
+    for band in [0.08, 0.04, 0.02, p.inlier_tolerance, p.inlier_tolerance] {
+        inliers = pts
+            .iter()
+            .copied()
+            .filter(|&(_, x, y)| (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - major).abs() <= band * major)
+            .collect();
+        if inliers.len() < 8 {
+            return None;
+        }
+        for _ in 0..3 {
+            let (mut jtj, mut jtr) = ([[0.0f64; 2]; 2], [0.0f64; 2]);
+            for &(_, x, y) in &inliers {
+                let (dx, dy) = (x - cx, y - cy);
+                let d = (dx * dx + dy * dy).sqrt().max(1e-9);
+                let r = d - major;
+                let j = [-dx / d, -dy / d];
+                for a in 0..2 {
+                    jtr[a] += j[a] * r;
+                    for b in 0..2 {
+                        jtj[a][b] += j[a] * j[b];
+                    }
+                }
+            }
+            let det = jtj[0][0] * jtj[1][1] - jtj[0][1] * jtj[1][0];
+            if det.abs() < 1e-9 {
+                return None;
+            }
+            cx -= (jtj[1][1] * jtr[0] - jtj[0][1] * jtr[1]) / det;
+            cy -= (jtj[0][0] * jtr[1] - jtj[1][0] * jtr[0]) / det;
+        }
+    }
+    let (visible, hidden, in_frame_deg) = coverage(edges, &inliers);
+    Some(PlateFit {
+        cx: cx * q,
+        cy,
+        major,
+        minor: major * q,
+        inlier_share: if edges.in_frame > 0 {
+            inliers.len() as f64 / edges.in_frame as f64
+        } else {
+            0.0
+        },
+        visible_arc_deg: visible,
+        hidden_arc_deg: hidden,
+        in_frame_arc_deg: in_frame_deg,
+        measured: false,
+        seeded: false,
+        held: true,
+    })
+}
+
+/// Degrees of rim with an inlier, the widest in-picture run without one, and
+/// the degrees of rim inside the picture.
+fn coverage(edges: &RayEdges, inliers: &[(usize, f64, f64)]) -> (f64, f64, f64) {
+    let mut hit = vec![false; edges.rays];
+    for &(k, _, _) in inliers {
+        hit[k] = true;
+    }
+    let per_ray = 360.0 / edges.rays as f64;
+    let visible = hit.iter().filter(|&&h| h).count() as f64 * per_ray;
+    let mut widest = 0usize;
+    let mut run = 0usize;
+    for k in 0..2 * edges.rays {
+        let k = k % edges.rays;
+        if hit[k] || !edges.inside[k] {
+            run = 0;
+        } else {
+            run += 1;
+            widest = widest.max(run.min(edges.rays));
+        }
+    }
+    (visible, widest as f64 * per_ray, edges.in_frame as f64 * per_ray)
+}
+
+/// Square around (cx, cy), clipped to the picture area.
+fn region_around(cx: f64, cy: f64, half: f64, picture: Rect) -> Option<Rect> {
+    let (px1, py1) = (picture.x + picture.width, picture.y + picture.height);
+    let x0 = ((cx - half).floor() as i32).clamp(picture.x, px1 - 1);
+    let y0 = ((cy - half).floor() as i32).clamp(picture.y, py1 - 1);
+    let x1 = ((cx + half).ceil() as i32).clamp(picture.x, px1);
+    let y1 = ((cy + half).ceil() as i32).clamp(picture.y, py1);
     (x1 - x0 >= 8 && y1 - y0 >= 8).then(|| Rect::new(x0, y0, x1 - x0, y1 - y0))
 }
 
@@ -371,6 +528,8 @@ fn region_around(cx: f64, cy: f64, half: f64, w: i32, h: i32) -> Option<Rect> {
 struct Anchors {
     points: Vec<(f64, f64)>,
     thigh_px: f64,
+    /// Image y of the top of the head (ears, nose): no plate centre is above it.
+    head_y: f64,
 }
 
 fn anchors(pose: &RawPose) -> Option<Anchors> {
@@ -380,12 +539,27 @@ fn anchors(pose: &RawPose) -> Option<Anchors> {
     if !(thigh.is_finite() && thigh > 4.0) {
         return None;
     }
+    let head_y = [0usize, 7, 8]
+        .iter()
+        .map(|&i| p[i].y as f64)
+        .fold(f64::INFINITY, f64::min);
+    // Hands well below the shoulders hold the bar (deadlift): only the
+    // wrists vouch for a plate then. Hands up by the shoulders (squat grip):
+    // the bar is on the back, by the shoulders.
+    let wrist_y = (p[15].y + p[16].y) as f64 / 2.0;
+    let shoulder_y = (p[11].y + p[12].y) as f64 / 2.0;
+    let idx: &[usize] = if wrist_y - shoulder_y > 0.5 * thigh {
+        &[15, 16]
+    } else {
+        &[11, 12, 15, 16]
+    };
+    // Both sides count: in a turned view the near wrist is often the one
+    // the model marks as hidden.
+    let points: Vec<(f64, f64)> = idx.iter().map(|&i| (p[i].x as f64, p[i].y as f64)).collect();
     Some(Anchors {
-        points: [11, 12, 15, 16]
-            .iter()
-            .map(|&i| (p[i].x as f64, p[i].y as f64))
-            .collect(),
+        points,
         thigh_px: thigh,
+        head_y,
     })
 }
 
@@ -394,15 +568,22 @@ impl BarTracker {
         BarTracker {
             profile,
             state: None,
+            picture: Rect::default(),
             searches: 0,
         }
     }
 
     /// Fit the plate in this frame. `pose` (the lifter's raw landmarks) seeds
     /// the search and links the plate to the lifter.
-    pub fn process(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>) -> Result<Option<PlateFit>> {
+    pub fn process(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>, picture: Rect) -> Result<Option<PlateFit>> {
         let p = self.profile.clone();
-        let (w, h) = (bgr.cols(), bgr.rows());
+        // Work inside the picture area: pillarbox bars are not rim.
+        let full = Rect::new(0, 0, bgr.cols(), bgr.rows());
+        self.picture = if picture.width > 8 && picture.height > 8 {
+            picture
+        } else {
+            full
+        };
         if let Some(st) = &self.state {
             if t - st.last_measured_t > p.lost_after_s {
                 self.state = None;
@@ -411,59 +592,95 @@ impl BarTracker {
         if let Some(st) = &self.state {
             let dt = (t - st.t).max(1e-3);
             let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
-            let fit = self.track_at(bgr, px, py, st.r, st.polarity, w, h)?;
-            if let Some(mut fit) = fit {
-                let st = self.state.as_mut().expect("state present");
-                let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
-                let frames = (dt * 30.0).max(1.0);
-                let moved = ((fit.cx - px).powi(2) + (fit.cy - py).powi(2)).sqrt();
-                let radius_ok = st.radii.len() < 5 || (fit.radius() - median_r).abs() <= p.max_radius_change * median_r;
-                fit.measured = fit.inlier_share >= p.min_inlier_share
-                    && fit.hidden_arc_deg <= p.max_hidden_arc_deg
-                    && fit.visible_arc_deg >= p.min_visible_arc_deg
-                    && radius_ok
-                    && moved <= p.max_speed_radii * median_r * frames;
-                // Weak fits still steer the prediction, only measured ones
-                // update the radius and count as seen.
-                let usable =
-                    fit.measured || (fit.inlier_share >= 0.25 && moved <= p.max_speed_radii * median_r * frames);
-                if usable {
-                    let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
-                    st.vx = 0.5 * st.vx + 0.5 * nvx;
-                    st.vy = 0.5 * st.vy + 0.5 * nvy;
-                    st.cx = fit.cx;
-                    st.cy = fit.cy;
-                } else {
-                    st.cx = px;
-                    st.cy = py;
-                }
-                st.t = t;
-                if fit.measured {
-                    st.last_measured_t = t;
-                    st.r = fit.radius();
-                    st.radii.push(fit.radius());
-                    if st.radii.len() > 15 {
-                        st.radii.remove(0);
+            let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
+            let ratio = crate::signal::median(st.ratios.iter().copied()).unwrap_or(1.0);
+            let (free, edges) = self.track_at(bgr, px, py, median_r, st.polarity)?;
+            let frames = (dt * 30.0).max(1.0);
+            let gate = p.max_speed_radii * median_r * frames;
+            let moved = |f: &PlateFit| ((f.cx - px).powi(2) + (f.cy - py).powi(2)).sqrt();
+            let radius_ok =
+                |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
+            // A free fit that sees enough rim is the best measurement.
+            let mut fit = free.map(|mut f| {
+                let sound = f.inlier_share >= p.min_inlier_share
+                    && f.hidden_arc_deg <= p.max_hidden_arc_deg
+                    && f.enough_rim(p.min_visible_arc_deg)
+                    && moved(&f) <= gate;
+                f.measured = sound && radius_ok(&f);
+                (f, sound)
+            });
+            // Otherwise hold the plate's shape and fit only its centre.
+            if !fit.as_ref().is_some_and(|(f, _)| f.measured) {
+                if let Some(edges) = &edges {
+                    let start = fit
+                        .as_ref()
+                        .filter(|(f, _)| moved(f) <= gate)
+                        .map(|(f, _)| (f.cx, f.cy))
+                        .unwrap_or((px, py));
+                    if let Some(mut h) = held_fit(edges, start.0, start.1, median_r, ratio, &p) {
+                        h.measured = h.inlier_share >= p.held_min_inlier_share
+                            && h.enough_rim(p.held_min_visible_arc_deg)
+                            && moved(&h) <= gate;
+                        if h.measured || fit.is_none() {
+                            fit = Some((h, false));
+                        }
                     }
                 }
-                return Ok(Some(fit));
             }
-            return Ok(None);
+            let Some((fit, sound)) = fit else { return Ok(None) };
+            if std::env::var_os("LIFTLENS_DEBUG_BAR").is_some() {
+                eprintln!(
+                    "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
+                    fit.cx, fit.cy, fit.major, fit.minor, fit.inlier_share, fit.visible_arc_deg, fit.hidden_arc_deg, moved(&fit), fit.held, fit.measured
+                );
+            }
+            let st = self.state.as_mut().expect("state present");
+            // Weak fits still steer the prediction; only measured ones count as seen.
+            let usable = fit.measured || (fit.inlier_share >= 0.25 && moved(&fit) <= gate);
+            if usable {
+                let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
+                st.vx = 0.5 * st.vx + 0.5 * nvx;
+                st.vy = 0.5 * st.vy + 0.5 * nvy;
+                st.cx = fit.cx;
+                st.cy = fit.cy;
+            } else {
+                st.cx = px;
+                st.cy = py;
+            }
+            st.t = t;
+            if fit.measured {
+                st.last_measured_t = t;
+                st.r = fit.radius();
+            }
+            // The shape history learns from every sound free fit, so a jump
+            // (an inner ring, the far plate) is refused but a slow change (the
+            // plate nearing the camera) is followed.
+            if sound {
+                st.radii.push(fit.radius());
+                st.ratios.push(fit.minor / fit.major);
+                if st.radii.len() > 15 {
+                    st.radii.remove(0);
+                    st.ratios.remove(0);
+                }
+            }
+            return Ok(Some(fit));
         }
         // No track: search near the lifter.
         let Some(anchor) = pose.and_then(anchors) else {
             return Ok(None);
         };
         self.searches += 1;
-        let Some(mut fit) = self.seed(bgr, &anchor, w, h)? else {
-            return Ok(None);
-        };
+        let found = self.seed(bgr, &anchor)?;
+        if std::env::var_os("LIFTLENS_DEBUG_BAR").is_some() {
+            eprintln!("bar t={t:.3} search (thigh {:.0} px): {found:?}", anchor.thigh_px);
+        }
+        let Some(mut fit) = found else { return Ok(None) };
         fit.seeded = true;
         fit.measured = fit.inlier_share >= p.min_inlier_share
-            && fit.hidden_arc_deg <= p.max_hidden_arc_deg
-            && fit.visible_arc_deg >= p.min_visible_arc_deg;
+            && fit.hidden_arc_deg <= p.seed_max_hidden_arc_deg
+            && fit.enough_rim(p.min_visible_arc_deg);
         if fit.measured {
-            let polarity = self.polarity_at(bgr, &fit, w, h)?;
+            let polarity = self.polarity_at(bgr, &fit)?;
             self.state = Some(TrackState {
                 cx: fit.cx,
                 cy: fit.cy,
@@ -474,6 +691,7 @@ impl BarTracker {
                 t,
                 last_measured_t: t,
                 radii: vec![fit.radius()],
+                ratios: vec![fit.minor / fit.major],
             });
             return Ok(Some(fit));
         }
@@ -481,17 +699,24 @@ impl BarTracker {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn track_at(&self, bgr: &Mat, cx: f64, cy: f64, r: f64, polarity: f64, w: i32, h: i32) -> Result<Option<PlateFit>> {
-        let Some(region) = region_around(cx, cy, 1.45 * r, w, h) else {
-            return Ok(None);
+    fn track_at(
+        &self,
+        bgr: &Mat,
+        cx: f64,
+        cy: f64,
+        r: f64,
+        polarity: f64,
+    ) -> Result<(Option<PlateFit>, Option<RayEdges>)> {
+        let Some(region) = region_around(cx, cy, 1.45 * r, self.picture) else {
+            return Ok((None, None));
         };
         let g = Gradients::of(bgr, region)?;
         let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, &self.profile);
-        Ok(robust_fit(&edges, r, &self.profile))
+        Ok((robust_fit(&edges, r, &self.profile), Some(edges)))
     }
 
-    fn polarity_at(&self, bgr: &Mat, fit: &PlateFit, w: i32, h: i32) -> Result<f64> {
-        let Some(region) = region_around(fit.cx, fit.cy, 1.45 * fit.radius(), w, h) else {
+    fn polarity_at(&self, bgr: &Mat, fit: &PlateFit) -> Result<f64> {
+        let Some(region) = region_around(fit.cx, fit.cy, 1.45 * fit.radius(), self.picture) else {
             return Ok(1.0);
         };
         let g = Gradients::of(bgr, region)?;
@@ -507,12 +732,15 @@ impl BarTracker {
 
     /// Circle candidates near the lifter's wrists and shoulders, sized like a
     /// plate for this body; the best-supported large one wins.
-    fn seed(&self, bgr: &Mat, a: &Anchors, w: i32, h: i32) -> Result<Option<PlateFit>> {
+    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<Option<PlateFit>> {
         let p = &self.profile;
-        // A 450 mm plate is about half a thigh length (femur ~0.43 m) across.
+        // Plate-sized for this body: a 450 mm plate's radius is 0.45-0.8
+        // of BlazePose's hip-to-knee length on real side-on clips (0.59 and
+        // 0.69 measured); smaller plates scale with --plate-mm.
+        let k = p.plate_mm / 450.0;
         let (r_min, r_max) = (
-            (0.3 * a.thigh_px).max(6.0),
-            (1.0 * a.thigh_px).min(0.45 * w.min(h) as f64),
+            (0.4 * k * a.thigh_px).max(6.0),
+            (1.0 * k * a.thigh_px).min(0.45 * self.picture.width.min(self.picture.height) as f64),
         );
         if r_max <= r_min {
             return Ok(None);
@@ -532,8 +760,7 @@ impl BarTracker {
             (x0 + x1) / 2.0,
             (y0 + y1) / 2.0,
             ((x1 - x0).max(y1 - y0)) / 2.0 + pad,
-            w,
-            h,
+            self.picture,
         ) else {
             return Ok(None);
         };
@@ -559,7 +786,7 @@ impl BarTracker {
             (r_max * scale).ceil() as i32,
         )
         .cv("plate search")?;
-        let g = Gradients::of(bgr, Rect::new(0, 0, w, h))?;
+        let g = Gradients::of(bgr, self.picture)?;
         let mut best: Option<(f64, PlateFit)> = None;
         for c in circles.iter() {
             let (cx, cy, r) = (
@@ -567,20 +794,28 @@ impl BarTracker {
                 region.y as f64 + c[1] as f64 / scale,
                 c[2] as f64 / scale,
             );
-            // Linked to the lifter: a wrist or shoulder within a plate radius of the centre.
+            // Linked to the lifter: a wrist (bar in the hands) or shoulder
+            // (bar on the back) within 1.5 plate radii of the centre (a
+            // camera 25 degrees off side-on shows the bar's length, putting
+            // the near plate 1.3 radii from the hands), and never above the
+            // head (caption graphics and wall clocks can be).
             let near = a
                 .points
                 .iter()
                 .map(|q| ((q.0 - cx).powi(2) + (q.1 - cy).powi(2)).sqrt())
                 .fold(f64::INFINITY, f64::min);
-            if near > 1.2 * r {
+            if near > 1.5 * r || cy < a.head_y {
                 continue;
             }
             for polarity in [1.0, -1.0] {
                 let edges = cast_rays(&g, cx, cy, 0.8 * r, 1.2 * r, polarity, p);
                 if let Some(fit) = robust_fit(&edges, r, p) {
-                    let score = fit.inlier_share * fit.visible_arc_deg / 360.0 * fit.radius().sqrt();
-                    if fit.inlier_share >= p.min_inlier_share && best.as_ref().is_none_or(|b| score > b.0) {
+                    // The near plate is the biggest well-supported circle (the
+                    // far plate of the same bar is smaller, and often more
+                    // visible beside the legs).
+                    let score = fit.radius();
+                    let supported = fit.inlier_share >= p.min_inlier_share && fit.enough_rim(p.min_visible_arc_deg);
+                    if supported && best.as_ref().is_none_or(|b| score > b.0) {
                         best = Some((score, fit));
                     }
                 }
@@ -626,22 +861,14 @@ mod tests {
 
     #[test]
     fn tracks_a_drawn_plate_to_a_tenth_of_a_pixel() {
-        let mut tr = BarTracker::new(BarProfile::default());
         // Start the track by hand (seeding needs a pose).
-        tr.state = Some(TrackState {
-            cx: 300.0,
-            cy: 200.0,
-            vx: 0.0,
-            vy: 0.0,
-            r: 80.0,
-            polarity: 1.0,
-            t: 0.0,
-            last_measured_t: 0.0,
-            radii: vec![80.0],
-        });
+        let mut tr = tracker_at(300.0, 200.0, 80.0);
         for (i, (cx, cy)) in [(301.3, 198.6), (302.9, 195.2), (304.2, 190.7)].iter().enumerate() {
             let img = disc_image(640, 400, *cx, *cy, 80.0);
-            let fit = tr.process(&img, (i + 1) as f64 / 30.0, None).unwrap().unwrap();
+            let fit = tr
+                .process(&img, (i + 1) as f64 / 30.0, None, Rect::new(0, 0, 640, 400))
+                .unwrap()
+                .unwrap();
             assert!(fit.measured, "{fit:?}");
             assert!(
                 (fit.cx - cx).abs() < 0.1 && (fit.cy - cy).abs() < 0.1,
@@ -653,32 +880,51 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_plate_half_hidden_is_not_called_measured() {
+    fn tracker_at(cx: f64, cy: f64, r: f64) -> BarTracker {
         let mut tr = BarTracker::new(BarProfile::default());
         tr.state = Some(TrackState {
-            cx: 300.0,
-            cy: 200.0,
+            cx,
+            cy,
             vx: 0.0,
             vy: 0.0,
-            r: 80.0,
+            r,
             polarity: 1.0,
             t: 0.0,
             last_measured_t: 0.0,
-            radii: vec![80.0],
+            radii: vec![r; 5],
+            ratios: vec![1.0; 5],
         });
+        tr
+    }
+
+    fn cover(img: &mut Mat, rect: Rect) {
+        imgproc::rectangle(img, rect, Scalar::new(90.0, 120.0, 170.0, 0.0), -1, imgproc::LINE_8, 0).unwrap();
+    }
+
+    #[test]
+    fn a_half_hidden_plate_is_measured_with_its_shape_held() {
+        // The track learns the plate's size while it is in full view...
+        let mut tr = tracker_at(300.0, 200.0, 80.0);
+        let whole = Rect::new(0, 0, 640, 400);
+        for k in 1..=6 {
+            tr.process(&disc_image(640, 400, 300.0, 200.0, 80.0), k as f64 / 30.0, None, whole)
+                .unwrap();
+        }
+        // ...then a leg passes over the right half of it.
+        let mut img = disc_image(640, 400, 301.0, 199.0, 80.0);
+        cover(&mut img, Rect::new(300, 0, 340, 400));
+        let fit = tr.process(&img, 7.0 / 30.0, None, whole).unwrap().unwrap();
+        assert!(fit.measured && fit.held, "{fit:?}");
+        assert!((fit.cx - 301.0).abs() < 0.2 && (fit.cy - 199.0).abs() < 0.2, "{fit:?}");
+    }
+
+    #[test]
+    fn a_plate_mostly_hidden_is_not_called_measured() {
+        let mut tr = tracker_at(300.0, 200.0, 80.0);
         let mut img = disc_image(640, 400, 300.0, 200.0, 80.0);
-        // A leg in front of the right half of the plate.
-        imgproc::rectangle(
-            &mut img,
-            Rect::new(300, 0, 200, 400),
-            Scalar::new(90.0, 120.0, 170.0, 0.0),
-            -1,
-            imgproc::LINE_8,
-            0,
-        )
-        .unwrap();
-        let fit = tr.process(&img, 1.0 / 30.0, None).unwrap();
+        cover(&mut img, Rect::new(300, 0, 340, 400));
+        cover(&mut img, Rect::new(0, 200, 300, 200)); // and the lower left quarter
+        let fit = tr.process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400)).unwrap();
         assert!(fit.is_none_or(|f| !f.measured), "{fit:?}");
     }
 }
@@ -1012,9 +1258,11 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                 minor: b,
                 inlier_share: 1.0,
                 visible_arc_deg: 360.0,
+                in_frame_arc_deg: 360.0,
                 hidden_arc_deg: 0.0,
                 measured: true,
                 seeded: false,
+                held: false,
             });
         }
     }

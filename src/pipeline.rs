@@ -172,7 +172,7 @@ pub fn track_video(
             PoseSource::None => (None, None),
         };
         let fit = match bar.as_deref_mut() {
-            Some(b) => b.process(&frame.image, frame.time_s, raw.as_ref())?,
+            Some(b) => b.process(&frame.image, frame.time_s, raw.as_ref(), content.rect())?,
             None => None,
         };
         t.raw.push(raw);

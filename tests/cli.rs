@@ -286,8 +286,10 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
         ra["torso_angle_deg"]["median"].as_f64().unwrap(),
         rb["torso_angle_deg"]["median"].as_f64().unwrap(),
     );
+    // The sideways copy is re-encoded, which moves BlazePose by a few
+    // degrees (2.8 measured); an unrotated analysis is off by ~90 or 180.
     assert!(
-        (ma - mb).abs() < 2.0,
+        (ma - mb).abs() < 5.0,
         "upright analysis {ma} vs from the tagged portrait file {mb}"
     );
 }
