@@ -57,6 +57,15 @@ pub struct AnalyzeArgs {
     /// Smoothing cutoff in Hz for the pose track (overrides the profile).
     #[arg(long, value_name = "HZ")]
     pub smoothing_hz: Option<f64>,
+    /// The lift, when it should not be recognised from the footage.
+    #[arg(long, value_enum)]
+    pub lift: Option<crate::reps::Lift>,
+    /// Plate diameter in millimetres (overrides the profile; 450 = standard plates).
+    #[arg(long, value_name = "MM")]
+    pub plate_mm: Option<f64>,
+    /// Lifter height in metres, for the scale when no plate can be tracked.
+    #[arg(long, value_name = "M")]
+    pub lifter_height_m: Option<f64>,
     /// Skip the annotated video.
     #[arg(long)]
     pub no_video: bool,
@@ -121,8 +130,14 @@ impl AnalyzeArgs {
         if let Some(hz) = self.smoothing_hz {
             profile.pose.smoothing = crate::signal::Smoothing::Butterworth { cutoff_hz: hz };
         }
+        if let Some(mm) = self.plate_mm {
+            profile.bar.plate_mm = mm;
+        }
+        if let Some(m) = self.lifter_height_m {
+            profile.bar.lifter_height_m = m;
+        }
         profile.validate().map_err(|reason| Error::Profile {
-            path: self.profile.clone().unwrap_or_else(|| PathBuf::from("--smoothing-hz")),
+            path: self.profile.clone().unwrap_or_else(|| PathBuf::from("(command line)")),
             reason,
         })?;
         if self.input.is_none() && self.from_poses.is_none() {
@@ -139,6 +154,7 @@ impl AnalyzeArgs {
             profile,
             write_video: !self.no_video,
             allow_truncated: self.allow_truncated,
+            lift: self.lift,
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod pose;
 pub mod profile;
 pub mod report;
+pub mod reps;
 pub mod score;
 pub mod signal;
 pub mod skeleton;

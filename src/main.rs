@@ -81,6 +81,43 @@ fn summary(a: &Analysis) -> String {
             t.min, t.max, t.median
         );
     }
+    if let Some(b) = &r.bar {
+        s += &format!(
+            "bar: from the {}; plate measured on {:.0}% of frames; scale {:.2} mm/px ({})\n",
+            match b.source {
+                liftlens::bar::BarSource::Plate => "near plate",
+                liftlens::bar::BarSource::Hands => "hands (no plate tracked)",
+                liftlens::bar::BarSource::Shoulders => "shoulders (no plate tracked)",
+            },
+            b.measured_share * 100.0,
+            b.scale.metres_per_px * 1000.0,
+            b.scale.source
+        );
+    }
+    if let (Some(lift), Some(view)) = (&r.lift, &r.view) {
+        let name = match lift {
+            liftlens::reps::Lift::Squat => "squat",
+            liftlens::reps::Lift::Deadlift => "deadlift",
+        };
+        if view.judgeable {
+            s += &format!("{name}: {} rep(s)\n", r.reps.len());
+            for rep in &r.reps {
+                s += &format!(
+                    "  rep {}: {:.2}-{:.2} s, range {:.2} m, concentric {:.2} s at {:.2} m/s mean, {:.2} m/s peak\n",
+                    rep.index + 1,
+                    rep.start_s,
+                    rep.end_s,
+                    rep.range_of_motion_m,
+                    rep.concentric_s,
+                    rep.mean_concentric_velocity_mps,
+                    rep.peak_concentric_velocity_mps
+                );
+            }
+            if let Some(loss) = r.set.as_ref().and_then(|s| s.velocity_loss_pct) {
+                s += &format!("  velocity loss across the set: {loss:.0}%\n");
+            }
+        }
+    }
     for n in &r.notes {
         s += &format!("note: {n}\n");
     }

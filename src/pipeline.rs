@@ -18,6 +18,7 @@ use crate::overlay::{self, CoarseMask};
 use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
 use crate::profile::Profile;
 use crate::report::{self, AngleSummary, Report};
+use crate::reps::{self, Lift};
 use crate::signal::{median, percentile};
 use crate::skeleton::{self, SagittalTrack};
 use crate::video::{self, AnnotatedWriter, ContentRect, Frame, VideoInfo, VideoReader};
@@ -34,6 +35,8 @@ pub struct AnalyzeConfig {
     pub profile: Profile,
     pub write_video: bool,
     pub allow_truncated: bool,
+    /// The lift, when the user says it; otherwise recognised from the footage.
+    pub lift: Option<Lift>,
 }
 
 /// Called as frames are processed: (pass name, frames done, frames expected).
@@ -389,7 +392,24 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
             cfg.profile.bar.lifter_height_m
         )),
     }
-    notes.push("reps and faults are not analysed by this version".into());
+    let lift = cfg
+        .lift
+        .or_else(|| reps::recognise_lift(&track, &bar_track, &cfg.profile.reps));
+    let view = reps::judge_view(&tracked.raw, &track, &bar_summary, &cfg.profile.reps);
+    let (rep_list, set) = match lift {
+        Some(l) if view.judgeable => reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps),
+        _ => (
+            Vec::new(),
+            reps::SetSummary {
+                reps: 0,
+                velocity_loss_pct: None,
+            },
+        ),
+    };
+    if let Some(advice) = &view.advice {
+        notes.push(format!("not judged: {advice}"));
+    }
+    notes.push("technique faults are not flagged by this version".into());
 
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
@@ -404,6 +424,10 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         thigh_px: track.thigh_px,
         torso_angle_deg: summarize_angles(&track.torso_angle_deg),
         bar: Some(bar_summary),
+        lift,
+        view: Some(view),
+        reps: rep_list,
+        set: Some(set),
         notes,
         disclaimer: report::DISCLAIMER.to_string(),
     };
@@ -419,6 +443,9 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         bar::write_bar_csv(&bar_csv, &tracked.times, &bar_track)?;
         written.push(bar_csv);
     }
+    let reps_csv = cfg.out_dir.join("reps.csv");
+    reps::write_reps_csv(&reps_csv, &report.reps)?;
+    written.push(reps_csv);
     let report_json = cfg.out_dir.join("report.json");
     report::write_json(&report_json, &report)?;
     written.push(report_json);

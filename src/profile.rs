@@ -14,6 +14,7 @@ use crate::signal::Smoothing;
 pub struct Profile {
     pub pose: PoseProfile,
     pub bar: crate::bar::BarProfile,
+    pub reps: crate::reps::RepProfile,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +112,22 @@ impl Profile {
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("bar.{name} = {v} must be between 0 and 1"));
+            }
+        }
+        let r = &self.reps;
+        if !positive(r.min_rep_rom_m) {
+            return Err(format!(
+                "reps.min_rep_rom_m = {} must be positive (metres)",
+                r.min_rep_rom_m
+            ));
+        }
+        for (name, v) in [
+            ("min_rep_rom_share", r.min_rep_rom_share),
+            ("phase_band_share", r.phase_band_share),
+            ("min_pose_coverage", r.min_pose_coverage),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("reps.{name} = {v} must be between 0 and 1"));
             }
         }
         match p.smoothing {

@@ -40,6 +40,13 @@ pub struct Report {
     /// The bar: where its position comes from, the metric scale, tracking
     /// coverage and clip-wide kinematics (per-frame values in bar.csv).
     pub bar: Option<crate::bar::BarSummary>,
+    /// Squat or deadlift (recognised, or as given with --lift).
+    pub lift: Option<crate::reps::Lift>,
+    /// Whether the footage can be judged (side-on, lifter found, a lift present).
+    pub view: Option<crate::reps::ViewVerdict>,
+    /// Reps with their timings and measures (per-rep rows also in reps.csv).
+    pub reps: Vec<crate::reps::Rep>,
+    pub set: Option<crate::reps::SetSummary>,
     /// Things the user should know about this analysis (weak evidence, fallbacks).
     pub notes: Vec<String>,
     pub disclaimer: String,

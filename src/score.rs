@@ -19,6 +19,17 @@ use crate::signal::{median, percentile};
 pub struct Truth {
     pub clip: TruthClip,
     pub frames: Vec<TruthFrame>,
+    #[serde(default)]
+    pub reps: Vec<TruthRep>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthRep {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Squat: the middle of the bottom; deadlift: the middle of the lockout.
+    #[serde(alias = "bottom_s", alias = "lockout_s")]
+    pub key_s: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -80,6 +91,13 @@ pub struct Score {
     /// over the truth's concentric phases.
     pub peak_velocity_err_mps: Option<f64>,
     pub mean_velocity_err_mps: Option<f64>,
+    /// Lift and view recognised, and reps found vs the truth's.
+    pub lift_right: Option<bool>,
+    pub judged: bool,
+    pub reps_found: usize,
+    pub reps_truth: usize,
+    /// Largest |bottom or lockout time error| over matched reps (s).
+    pub rep_key_time_err_s: Option<f64>,
 }
 
 pub const SCORED_JOINTS: [&str; 4] = ["shoulder", "hip", "knee", "ankle"];
@@ -184,7 +202,25 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         }
     }
     let bar = score_bar(out_dir, &truth, &report)?;
+    let lift_right = report.lift.map(|l| {
+        let name = match l {
+            crate::reps::Lift::Squat => "squat",
+            crate::reps::Lift::Deadlift => "deadlift",
+        };
+        name == truth.clip.lift
+    });
+    // Match each true rep to the found rep with the nearest key time.
+    let key_err = truth
+        .reps
+        .iter()
+        .filter_map(|t| report.reps.iter().map(|r| (r.key_s - t.key_s).abs()).reduce(f64::min))
+        .reduce(f64::max);
     Ok(Score {
+        lift_right,
+        judged: report.view.as_ref().is_some_and(|v| v.judgeable),
+        reps_found: report.reps.len(),
+        reps_truth: truth.reps.len(),
+        rep_key_time_err_s: key_err,
         bar_err_px_median: bar.err_px_median,
         bar_err_px_p90: bar.err_px_p90,
         bar_err_mm_median: bar.err_mm_median,
@@ -309,14 +345,14 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 pub fn table(scores: &[Score]) -> String {
     let mut s =
         format!(
-        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}\n",
+        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5}\n",
         "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump",
-        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean"
+        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "lift", "judge", "reps", "key s"
     );
     for c in scores {
         let _ = writeln!(
             s,
-            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5}",
             c.clip,
             c.frames,
             c.pose_coverage * 100.0,
@@ -334,13 +370,23 @@ pub fn table(scores: &[Score]) -> String {
             cell(c.rom_err_cm, 2),
             cell(c.peak_velocity_err_mps, 3),
             cell(c.mean_velocity_err_mps, 3),
+            match c.lift_right {
+                Some(true) => "ok",
+                Some(false) => "WRONG",
+                None => "-",
+            },
+            if c.judged { "yes" } else { "no" },
+            format!("{}/{}", c.reps_found, c.reps_truth),
+            cell(c.rep_key_time_err_s, 2),
         );
     }
     s += "kp = fused shoulder/hip/knee/ankle error where the plate does not hide them (px, and % of torso length);\n\
           torso° = |torso angle error| in degrees; jump = largest frame-to-frame fused knee move in shin lengths;\n\
           bar% = frames with a measured plate; bar px/mm = median plate-centre error on those frames;\n\
           scale% = metres-per-pixel error; ROM cm = range-of-motion error; vpk/vmean = worst per-rep error of\n\
-          peak/mean concentric bar velocity (m/s) over the truth's concentric phases\n";
+          peak/mean concentric bar velocity (m/s) over the truth's concentric phases;\n\
+          lift = squat/deadlift recognised right; judge = view judged side-on; reps = found/true;\n\
+          key s = largest bottom (squat) or lockout (deadlift) time error over the true reps\n";
     s
 }
 
@@ -372,6 +418,7 @@ pub fn score_all(samples: &Path, out: &Path, model: PoseModel, json: bool, progr
             profile: Profile::default(),
             write_video: false,
             allow_truncated: false,
+            lift: None,
         };
         eprintln!("== {}", video.display());
         match pipeline::analyze(&cfg, progress) {

@@ -51,67 +51,46 @@ fn pose_and_bar_accuracy_on_rendered_clips_does_not_regress() {
     for g in GUARDS {
         let sc = analyze_and_score(g.clip);
         let v = |x: Option<f64>| x.unwrap_or(f64::INFINITY);
-        let checks = [
-            (
-                "pose coverage",
-                sc.pose_coverage,
-                g.coverage,
-                sc.pose_coverage >= g.coverage,
-            ),
-            (
-                "keypoint error %torso",
-                v(sc.keypoint_err_pct_torso_median),
-                g.kp_pct,
-                v(sc.keypoint_err_pct_torso_median) <= g.kp_pct,
-            ),
-            (
-                "torso angle error deg",
-                v(sc.torso_angle_err_deg_median),
-                g.torso_deg,
-                v(sc.torso_angle_err_deg_median) <= g.torso_deg,
-            ),
-            (
-                "plate measured share",
-                sc.bar_measured_share.unwrap_or(0.0),
-                g.bar_share,
-                sc.bar_measured_share.unwrap_or(0.0) >= g.bar_share,
-            ),
-            (
-                "bar centre error px",
-                v(sc.bar_err_px_median),
-                g.bar_px,
-                v(sc.bar_err_px_median) <= g.bar_px,
-            ),
-            (
-                "|scale error| %",
-                v(sc.scale_err_pct).abs(),
-                g.scale_pct,
-                v(sc.scale_err_pct).abs() <= g.scale_pct,
-            ),
-            (
-                "|ROM error| cm",
-                v(sc.rom_err_cm).abs(),
-                g.rom_cm,
-                v(sc.rom_err_cm).abs() <= g.rom_cm,
-            ),
-            (
-                "peak velocity error m/s",
-                v(sc.peak_velocity_err_mps),
-                g.v_peak,
-                v(sc.peak_velocity_err_mps) <= g.v_peak,
-            ),
-            (
-                "mean velocity error m/s",
-                v(sc.mean_velocity_err_mps),
-                g.v_mean,
-                v(sc.mean_velocity_err_mps) <= g.v_mean,
-            ),
-        ];
-        for (what, got, bound, ok) in checks {
+        if sc.lift_right != Some(true) {
+            failures.push(format!("{}: lift not recognised", g.clip));
+        }
+        if !sc.judged || sc.reps_found != sc.reps_truth {
+            failures.push(format!(
+                "{}: judged {}, {} reps found of {}",
+                g.clip, sc.judged, sc.reps_found, sc.reps_truth
+            ));
+        }
+        let mut check = |what: &str, got: f64, bound: f64, at_least: bool| {
+            let ok = if at_least { got >= bound } else { got <= bound };
             if !ok {
                 failures.push(format!("{}: {what} = {got:.3} (bound {bound})", g.clip));
             }
-        }
+        };
+        check("pose coverage", sc.pose_coverage, g.coverage, true);
+        check(
+            "keypoint error %torso",
+            v(sc.keypoint_err_pct_torso_median),
+            g.kp_pct,
+            false,
+        );
+        check(
+            "torso angle error deg",
+            v(sc.torso_angle_err_deg_median),
+            g.torso_deg,
+            false,
+        );
+        check(
+            "plate measured share",
+            sc.bar_measured_share.unwrap_or(0.0),
+            g.bar_share,
+            true,
+        );
+        check("bar centre error px", v(sc.bar_err_px_median), g.bar_px, false);
+        check("|scale error| %", v(sc.scale_err_pct).abs(), g.scale_pct, false);
+        check("|ROM error| cm", v(sc.rom_err_cm).abs(), g.rom_cm, false);
+        check("peak velocity error m/s", v(sc.peak_velocity_err_mps), g.v_peak, false);
+        check("mean velocity error m/s", v(sc.mean_velocity_err_mps), g.v_mean, false);
+        check("bottom/lockout time error s", v(sc.rep_key_time_err_s), 0.1, false);
         let truth = liftlens::score::load_truth(&sample(&format!("{}.truth.json", g.clip))).unwrap();
         if sc.facing_right != (truth.clip.facing == "right") {
             failures.push(format!(
@@ -154,4 +133,27 @@ fn facing_left_clips_are_recognised() {
         let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         assert_eq!(v["facing"], "left", "{clip}");
     }
+}
+
+#[test]
+fn a_front_view_is_declined_with_filming_advice_and_no_reps() {
+    let dir = tempdir();
+    let r = run(&[
+        "analyze",
+        s(&sample("squat_front_view.mp4")),
+        "--out",
+        s(dir.path()),
+        "--no-video",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("not judged") && r.stdout.contains("film from the side"),
+        "{}",
+        r.stdout
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(v["view"]["verdict"], "not_side_on");
+    assert_eq!(v["view"]["judgeable"], false);
+    assert_eq!(v["reps"].as_array().unwrap().len(), 0);
 }

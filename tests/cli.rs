@@ -34,6 +34,12 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
     assert!(header.contains("raw_left_hip_x") && header.ends_with("pose_flag,torso_angle_deg"));
     assert_eq!(lines.count(), frames, "one row per frame");
 
+    let bar = std::fs::read_to_string(out.join("bar.csv")).unwrap();
+    assert_eq!(bar.lines().count(), frames + 1, "bar.csv has a row per frame");
+    let reps = std::fs::read_to_string(out.join("reps.csv")).unwrap();
+    assert_eq!(reps.lines().count(), 3, "two squat reps:\n{reps}");
+    assert_eq!(report["lift"], "squat");
+    assert_eq!(report["bar"]["source"], "plate");
     let (n, aw, ah) = decode_count(&out.join("annotated.mp4"));
     assert_eq!(
         (n, aw, ah),

@@ -1,0 +1,567 @@
+//! Which lift, whether the footage can be judged, and the reps.
+//!
+//! The bar is the most reliable thing in a side view (a rigid object tracked
+//! to a pixel), so reps are cut from its height: a squat rep is a valley
+//! (stand, down, bottom, up, stand), a deadlift rep a peak (floor, up,
+//! lockout, down, floor). A rep counts only with both its down and up
+//! halves in the clip (or, for the deadlift, the pull from the floor), so a
+//! clip that starts or ends mid-rep does not invent one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bar::BarTrack;
+use crate::pose::RawPose;
+use crate::signal::{median, percentile};
+use crate::skeleton::{Joint, SagittalTrack};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lift {
+    Squat,
+    Deadlift,
+}
+
+/// Thresholds of lift recognition, view checks and rep cutting (`[reps]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepProfile {
+    /// A rep moves the bar at least this far (m) down and up.
+    pub min_rep_rom_m: f64,
+    /// The same as a share of the clip's largest bar excursion (so a set of
+    /// quarter squats still counts while a walkout wobble does not).
+    pub min_rep_rom_share: f64,
+    /// The bar is "at the top" / "at the bottom" within this share of the rep's ROM.
+    pub phase_band_share: f64,
+    /// Side-on: median |x(left hip) - x(right hip)| / torso length below this.
+    /// Measured: side views 0.03-0.17, oblique and front 0.21-0.51.
+    pub max_hip_spread_ratio: f64,
+    /// Side-on: camera yaw estimated from the plate below this (degrees).
+    pub max_camera_yaw_deg: f64,
+    /// The lifter must be found on at least this share of frames.
+    pub min_pose_coverage: f64,
+    /// Bar at least this many torso lengths below the shoulders (median) =
+    /// bar in the hands (deadlift); else on the back (squat).
+    pub deadlift_bar_below_shoulder_torso: f64,
+}
+
+impl Default for RepProfile {
+    fn default() -> Self {
+        RepProfile {
+            min_rep_rom_m: 0.10,
+            min_rep_rom_share: 0.4,
+            phase_band_share: 0.05,
+            max_hip_spread_ratio: 0.2,
+            max_camera_yaw_deg: 35.0,
+            min_pose_coverage: 0.5,
+            deadlift_bar_below_shoulder_torso: 0.6,
+        }
+    }
+}
+
+/// Can this footage be judged, and why (not).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ViewVerdict {
+    /// "side_on", "not_side_on", "no_person" or "no_lift".
+    pub verdict: String,
+    pub judgeable: bool,
+    /// Median hip spread over torso length (side views < 0.2).
+    pub hip_spread_ratio: Option<f64>,
+    pub camera_yaw_deg: Option<f64>,
+    pub pose_coverage: f64,
+    /// What to change when filming, when the verdict is not side_on.
+    pub advice: Option<String>,
+}
+
+/// One rep with its phase times (seconds) and measures.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rep {
+    pub index: usize,
+    pub start_s: f64,
+    /// Squat: the bottom; deadlift: the lockout (middle of the band).
+    pub key_s: f64,
+    pub end_s: f64,
+    pub start_frame: usize,
+    pub key_frame: usize,
+    pub end_frame: usize,
+    pub eccentric_s: Option<f64>,
+    pub concentric_s: f64,
+    pub range_of_motion_m: f64,
+    pub mean_concentric_velocity_mps: f64,
+    pub peak_concentric_velocity_mps: f64,
+    pub torso_angle_start_deg: Option<f64>,
+    /// Squat: at the bottom; deadlift: at the floor break.
+    pub torso_angle_bottom_deg: Option<f64>,
+    pub torso_angle_lockout_deg: Option<f64>,
+    /// Largest bar distance ahead of the midfoot during the rep (m).
+    pub max_bar_ahead_of_midfoot_m: Option<f64>,
+    /// Squat only: hip height above the knee at the bottom (m; negative =
+    /// below parallel). From joint centres, not the hip crease.
+    pub hip_above_knee_at_bottom_m: Option<f64>,
+}
+
+/// Set summary.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SetSummary {
+    pub reps: usize,
+    /// (fastest - slowest) / fastest mean concentric velocity, in percent.
+    pub velocity_loss_pct: Option<f64>,
+}
+
+/// Squat or deadlift from where the bar sits on the body.
+pub fn recognise_lift(track: &SagittalTrack, bar: &BarTrack, p: &RepProfile) -> Option<Lift> {
+    let below: Vec<f64> = (0..track.joints.len())
+        .filter_map(|i| {
+            let (s, h) = (track.point(i, Joint::Shoulder)?, track.point(i, Joint::Hip)?);
+            let b = bar.frames.get(i).copied().flatten()?;
+            let torso = ((s.x - h.x).powi(2) + (s.y - h.y).powi(2)).sqrt().max(1.0);
+            Some((b.y_px - s.y) / torso)
+        })
+        .collect();
+    let m = median(below)?;
+    Some(if m > p.deadlift_bar_below_shoulder_torso {
+        Lift::Deadlift
+    } else {
+        Lift::Squat
+    })
+}
+
+/// Side-on check from the hips' left/right spread and the plate's shape.
+pub fn judge_view(
+    raw: &[Option<RawPose>],
+    track: &SagittalTrack,
+    bar: &crate::bar::BarSummary,
+    p: &RepProfile,
+) -> ViewVerdict {
+    let camera_yaw_deg = bar.scale.camera_yaw_deg;
+    let bar_rom_m = bar.range_of_motion_m;
+    let n = track.joints.len().max(1);
+    let coverage = track.confident.iter().filter(|&&c| c).count() as f64 / n as f64;
+    let spread = median(raw.iter().flatten().filter_map(|q| {
+        let (lh, rh, ls, rs) = (q.points[23], q.points[24], q.points[11], q.points[12]);
+        let torso = (((lh.x + rh.x - ls.x - rs.x) / 2.0).powi(2) + ((lh.y + rh.y - ls.y - rs.y) / 2.0).powi(2)).sqrt();
+        (torso > 1.0).then(|| ((lh.x - rh.x).abs() / torso) as f64)
+    }));
+    let film = "film from the side, square to the lifter, about level with the hips, 2-5 m away, with the whole body and the plates in frame";
+    let (verdict, advice) = if coverage < p.min_pose_coverage {
+        (
+            "no_person",
+            Some(format!(
+                "the lifter was found on only {:.0}% of frames: {film}",
+                coverage * 100.0
+            )),
+        )
+    } else if !side_on(bar, spread, p) {
+        (
+            "not_side_on",
+            Some(format!("this looks like a front, back or angled view: {film}")),
+        )
+    } else if bar_rom_m.is_none_or(|r| r < p.min_rep_rom_m) {
+        (
+            "no_lift",
+            Some("no lift was found: the bar hardly moves. Film the whole set, from before the first rep".into()),
+        )
+    } else {
+        ("side_on", None)
+    };
+    ViewVerdict {
+        verdict: verdict.into(),
+        judgeable: verdict == "side_on",
+        hip_spread_ratio: spread,
+        camera_yaw_deg,
+        pose_coverage: coverage,
+        advice,
+    }
+}
+
+/// A plate seen on most frames is the best witness of the camera angle (a
+/// circle side-on, an ellipse when turned, a line from the front); the
+/// hips' spread decides only without one, since a collapsed pose (plate
+/// over the upper back) spreads them too.
+fn side_on(bar: &crate::bar::BarSummary, hip_spread: Option<f64>, p: &RepProfile) -> bool {
+    match bar.scale.camera_yaw_deg {
+        Some(yaw) if bar.source == crate::bar::BarSource::Plate && bar.measured_share >= 0.5 => {
+            yaw <= p.max_camera_yaw_deg
+        }
+        _ => hip_spread.is_none_or(|s| s <= p.max_hip_spread_ratio),
+    }
+}
+
+/// Turning points of a series: indices of alternating local extrema whose
+/// swing from the previous one is at least `min_swing` (a hysteresis
+/// zig-zag, robust to small wobbles).
+fn zigzag(y: &[Option<f64>], min_swing: f64) -> Vec<(usize, bool)> {
+    // (index, is_peak)
+    let mut out: Vec<(usize, bool)> = Vec::new();
+    let mut cand: Option<(usize, f64)> = None;
+    let mut dir = 0i8; // +1 rising towards a peak, -1 falling towards a valley
+    let mut lo: Option<(usize, f64)> = None;
+    let mut hi: Option<(usize, f64)> = None;
+    for (i, v) in y.iter().enumerate() {
+        let Some(v) = *v else { continue };
+        match dir {
+            0 => {
+                if lo.is_none_or(|(_, l)| v < l) {
+                    lo = Some((i, v));
+                }
+                if hi.is_none_or(|(_, h)| v > h) {
+                    hi = Some((i, v));
+                }
+                if let (Some((li, l)), Some((hi_i, h))) = (lo, hi) {
+                    if h - l >= min_swing {
+                        if li < hi_i {
+                            out.push((li, false));
+                            dir = 1;
+                            cand = Some((hi_i, h));
+                        } else {
+                            out.push((hi_i, true));
+                            dir = -1;
+                            cand = Some((li, l));
+                        }
+                    }
+                }
+            }
+            1 => {
+                let (ci, c) = cand.expect("candidate while rising");
+                if v > c {
+                    cand = Some((i, v));
+                } else if c - v >= min_swing {
+                    out.push((ci, true));
+                    dir = -1;
+                    cand = Some((i, v));
+                }
+            }
+            _ => {
+                let (ci, c) = cand.expect("candidate while falling");
+                if v < c {
+                    cand = Some((i, v));
+                } else if v - c >= min_swing {
+                    out.push((ci, false));
+                    dir = 1;
+                    cand = Some((i, v));
+                }
+            }
+        }
+    }
+    if let Some((ci, _)) = cand {
+        out.push((ci, dir == 1));
+    }
+    out
+}
+
+/// Cut reps from the bar height.
+pub fn segment(
+    times: &[f64],
+    lift: Lift,
+    track: &SagittalTrack,
+    bar: &BarTrack,
+    p: &RepProfile,
+) -> (Vec<Rep>, SetSummary) {
+    let y: Vec<Option<f64>> = bar
+        .frames
+        .iter()
+        .map(|f| f.map(|b| b.y_m).filter(|v| v.is_finite()))
+        .collect();
+    let vals: Vec<f64> = y.iter().flatten().copied().collect();
+    let (Some(top), Some(bottom)) = (
+        percentile(vals.iter().copied(), 100.0),
+        percentile(vals.iter().copied(), 0.0),
+    ) else {
+        return (
+            Vec::new(),
+            SetSummary {
+                reps: 0,
+                velocity_loss_pct: None,
+            },
+        );
+    };
+    let swing = p.min_rep_rom_m.max(p.min_rep_rom_share * (top - bottom));
+    let turns = zigzag(&y, swing);
+    let mut reps = Vec::new();
+    // A squat rep is peak -> valley -> peak; a deadlift rep valley -> peak,
+    // with the following valley (when present) ending it.
+    let want_key_peak = lift == Lift::Deadlift;
+    for (k, &(key, is_peak)) in turns.iter().enumerate() {
+        if is_peak != want_key_peak {
+            continue;
+        }
+        let before = k.checked_sub(1).map(|j| turns[j].0);
+        let after = turns.get(k + 1).map(|t| t.0);
+        let Some(before) = before else { continue };
+        if lift == Lift::Squat && after.is_none() {
+            continue; // ends at the bottom: no ascent
+        }
+        let after = after.unwrap_or(y.len() - 1);
+        let (Some(y_key), Some(y_before)) = (y[key], y[before]) else {
+            continue;
+        };
+        let rom = (y_key - y_before).abs();
+        let band = p.phase_band_share * rom;
+        // Leave the starting band, and reach the end band.
+        let leave = (before..=key)
+            .rev()
+            .find(|&i| y[i].is_some_and(|v| (v - y_before).abs() <= band))
+            .unwrap_or(before);
+        let arrive = (key..=after)
+            .find(|&i| y[i].is_some_and(|v| (v - y[after].unwrap_or(v)).abs() <= band))
+            .unwrap_or(after);
+        // The key band: the stretch around the key within `band` of it.
+        let key_lo = (before..=key)
+            .rev()
+            .take_while(|&i| y[i].is_some_and(|v| (v - y_key).abs() <= band))
+            .last()
+            .unwrap_or(key);
+        let key_hi = (key..=after)
+            .take_while(|&i| y[i].is_some_and(|v| (v - y_key).abs() <= band))
+            .last()
+            .unwrap_or(key);
+        let key_mid = (key_lo + key_hi) / 2;
+        let (conc_from, conc_to) = if lift == Lift::Squat {
+            (key_hi, arrive)
+        } else {
+            (leave, key_lo)
+        };
+        let ecc = if lift == Lift::Squat {
+            Some(times[key_lo] - times[leave])
+        } else {
+            Some(times[arrive] - times[key_hi])
+        };
+        let vs: Vec<f64> = (conc_from..=conc_to)
+            .filter_map(|i| bar.frames[i].map(|b| b.vy_mps))
+            .collect();
+        let mean_v = if vs.is_empty() {
+            0.0
+        } else {
+            vs.iter().sum::<f64>() / vs.len() as f64
+        };
+        let peak_v = vs.iter().copied().fold(0.0, f64::max);
+        let angle = |i: usize| track.torso_angle_deg.get(i).copied().flatten();
+        let bottom_i = if lift == Lift::Squat { key_mid } else { leave };
+        let lockout_i = if lift == Lift::Squat { arrive } else { key_mid };
+        let ahead = (leave..=arrive)
+            .filter_map(|i| bar.frames[i].map(|b| b.x_m))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let depth = (lift == Lift::Squat)
+            .then(|| {
+                let (h, k) = (track.point(bottom_i, Joint::Hip)?, track.point(bottom_i, Joint::Knee)?);
+                Some((k.y - h.y) * bar.scale.metres_per_px)
+            })
+            .flatten();
+        reps.push(Rep {
+            index: reps.len(),
+            start_s: times[leave],
+            key_s: times[key_mid],
+            end_s: times[arrive],
+            start_frame: leave,
+            key_frame: key_mid,
+            end_frame: arrive,
+            eccentric_s: ecc.filter(|e| *e > 0.0),
+            concentric_s: times[conc_to] - times[conc_from],
+            range_of_motion_m: rom,
+            mean_concentric_velocity_mps: mean_v,
+            peak_concentric_velocity_mps: peak_v,
+            torso_angle_start_deg: angle(leave),
+            torso_angle_bottom_deg: angle(bottom_i),
+            torso_angle_lockout_deg: angle(lockout_i),
+            max_bar_ahead_of_midfoot_m: ahead.is_finite().then_some(ahead),
+            hip_above_knee_at_bottom_m: depth,
+        });
+    }
+    let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
+    let loss = (speeds.len() >= 2).then(|| {
+        let fast = speeds.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let slow = speeds.iter().copied().fold(f64::INFINITY, f64::min);
+        100.0 * (fast - slow) / fast.max(1e-9)
+    });
+    let n = reps.len();
+    (
+        reps,
+        SetSummary {
+            reps: n,
+            velocity_loss_pct: loss,
+        },
+    )
+}
+
+/// reps.csv: one row per rep.
+pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Result<()> {
+    use std::fmt::Write as _;
+    let opt = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
+    let mut out = String::from(
+        "rep,start_s,key_s,end_s,eccentric_s,concentric_s,rom_m,mean_concentric_mps,peak_concentric_mps,\
+         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m\n",
+    );
+    for r in reps {
+        let _ = writeln!(
+            out,
+            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{}",
+            r.index + 1,
+            r.start_s,
+            r.key_s,
+            r.end_s,
+            opt(r.eccentric_s, 3),
+            r.concentric_s,
+            r.range_of_motion_m,
+            r.mean_concentric_velocity_mps,
+            r.peak_concentric_velocity_mps,
+            opt(r.torso_angle_start_deg, 1),
+            opt(r.torso_angle_bottom_deg, 1),
+            opt(r.torso_angle_lockout_deg, 1),
+            opt(r.max_bar_ahead_of_midfoot_m, 3),
+            opt(r.hip_above_knee_at_bottom_m, 3),
+        );
+    }
+    crate::report::write_atomic(path, out.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(vals: &[f64]) -> Vec<Option<f64>> {
+        vals.iter().map(|&v| Some(v)).collect()
+    }
+
+    use crate::bar::{BarFrame, BarSource, Scale};
+    use crate::skeleton::{Facing, JOINTS};
+
+    /// A bar track from heights sampled at 30 fps, and a matching empty skeleton.
+    fn tracks(heights: &[f64]) -> (Vec<f64>, SagittalTrack, BarTrack) {
+        let times: Vec<f64> = (0..heights.len()).map(|i| i as f64 / 30.0).collect();
+        let v = crate::signal::derivative(&times, heights);
+        let frames = heights
+            .iter()
+            .zip(&v)
+            .map(|(&y, &vy)| {
+                Some(BarFrame {
+                    y_m: y,
+                    vy_mps: vy,
+                    x_m: 0.02,
+                    confidence: 1.0,
+                    measured: true,
+                    ..Default::default()
+                })
+            })
+            .collect();
+        let n = heights.len();
+        let skel = SagittalTrack {
+            facing: Facing::Right,
+            joints: vec![[None; JOINTS]; n],
+            confident: vec![true; n],
+            torso_angle_deg: vec![Some(10.0); n],
+            thigh_px: 100.0,
+        };
+        let scale = Scale {
+            metres_per_px: 0.004,
+            source: "plate".into(),
+            plate_mm: 450.0,
+            plate_radius_px: Some(56.0),
+            camera_yaw_deg: None,
+        };
+        (
+            times,
+            skel,
+            BarTrack {
+                source: BarSource::Plate,
+                scale,
+                frames,
+                fits: vec![None; n],
+            },
+        )
+    }
+
+    /// Smooth move from a to b over `secs` at 30 fps.
+    fn ramp(a: f64, b: f64, secs: f64) -> Vec<f64> {
+        let n = (secs * 30.0).round() as usize;
+        (0..n)
+            .map(|i| {
+                let u = i as f64 / n as f64;
+                a + (b - a) * u * u * (3.0 - 2.0 * u)
+            })
+            .collect()
+    }
+
+    fn hold(v: f64, secs: f64) -> Vec<f64> {
+        vec![v; (secs * 30.0).round() as usize]
+    }
+
+    #[test]
+    fn two_squat_reps_with_a_pause_are_found_with_their_bottoms() {
+        let mut h = hold(1.5, 0.5);
+        for _ in 0..2 {
+            h.extend(ramp(1.5, 0.9, 1.2));
+            h.extend(hold(0.9, 0.4)); // paused at the bottom
+            h.extend(ramp(0.9, 1.5, 1.0));
+            h.extend(hold(1.5, 0.5));
+        }
+        let (t, skel, bar) = tracks(&h);
+        let (reps, set) = segment(&t, Lift::Squat, &skel, &bar, &RepProfile::default());
+        assert_eq!(set.reps, 2, "{reps:?}");
+        // First bottom: 0.5 + 1.2 s in, held 0.4 s: middle at 1.9 s.
+        assert!((reps[0].key_s - 1.9).abs() < 0.1, "{:?}", reps[0]);
+        assert!((reps[0].range_of_motion_m - 0.6).abs() < 0.01);
+        assert!(reps[0].mean_concentric_velocity_mps > 0.4 && reps[0].peak_concentric_velocity_mps > 0.8);
+        // Concentric = from leaving the bottom band to reaching the top band
+        // (5 % of ROM each): a smoothstep spends 13.5 % of its time in each
+        // end band, so 0.73 of the 1.0 s ramp.
+        assert!((reps[0].concentric_s - 0.73).abs() < 0.07, "{:?}", reps[0]);
+    }
+
+    #[test]
+    fn a_squat_clip_ending_at_the_bottom_does_not_count_the_last_descent() {
+        let mut h = hold(1.5, 0.5);
+        h.extend(ramp(1.5, 0.9, 1.2));
+        h.extend(ramp(0.9, 1.5, 1.0));
+        h.extend(ramp(1.5, 0.9, 1.2));
+        let (t, skel, bar) = tracks(&h);
+        assert_eq!(segment(&t, Lift::Squat, &skel, &bar, &RepProfile::default()).1.reps, 1);
+    }
+
+    #[test]
+    fn deadlift_starting_standing_counts_only_pulls_from_the_floor() {
+        // Standing with the bar, lowered to the floor, pulled again (one rep).
+        let mut h = hold(0.75, 0.5);
+        h.extend(ramp(0.75, 0.225, 1.2));
+        h.extend(hold(0.225, 0.3));
+        h.extend(ramp(0.225, 0.75, 1.1));
+        h.extend(hold(0.75, 0.6));
+        let (t, skel, bar) = tracks(&h);
+        let (reps, _) = segment(&t, Lift::Deadlift, &skel, &bar, &RepProfile::default());
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        assert!(
+            (reps[0].key_s - (0.5 + 1.2 + 0.3 + 1.1 + 0.3)).abs() < 0.15,
+            "{:?}",
+            reps[0]
+        );
+    }
+
+    #[test]
+    fn touch_and_go_deadlifts_are_separate_reps_with_velocity_loss() {
+        let mut h = hold(0.225, 0.5);
+        for k in 0..3 {
+            let up = 1.0 + 0.3 * k as f64; // each pull slower
+            h.extend(ramp(0.225, 0.75, up));
+            h.extend(hold(0.75, 0.3));
+            h.extend(ramp(0.75, 0.225, 0.9)); // no pause on the floor
+        }
+        let (t, skel, bar) = tracks(&h);
+        let (reps, set) = segment(&t, Lift::Deadlift, &skel, &bar, &RepProfile::default());
+        assert_eq!(set.reps, 3, "{reps:?}");
+        assert!(reps[0].mean_concentric_velocity_mps > reps[2].mean_concentric_velocity_mps);
+        let loss = set.velocity_loss_pct.unwrap();
+        assert!(loss > 25.0 && loss < 45.0, "velocity loss {loss}");
+    }
+
+    #[test]
+    fn zigzag_finds_turns_and_ignores_wobble() {
+        // stand 1.5, wobble, down to 0.9, up to 1.5, down to 0.95, up
+        let mut v = vec![1.5, 1.52, 1.49, 1.51];
+        v.extend((0..10).map(|i| 1.5 - 0.06 * i as f64));
+        v.extend((0..10).map(|i| 0.9 + 0.06 * i as f64));
+        v.extend((0..10).map(|i| 1.5 - 0.055 * i as f64));
+        v.extend((0..10).map(|i| 0.95 + 0.055 * i as f64));
+        let turns = zigzag(&series(&v), 0.2);
+        let kinds: Vec<bool> = turns.iter().map(|t| t.1).collect();
+        assert_eq!(kinds, vec![true, false, true, false, true], "{turns:?}");
+        assert!((v[turns[1].0] - 0.9).abs() < 0.07);
+    }
+}
