@@ -927,6 +927,62 @@ mod tests {
         let fit = tr.process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400)).unwrap();
         assert!(fit.is_none_or(|f| !f.measured), "{fit:?}");
     }
+
+    /// Regression: a round caption graphic beside the lifter's head passed
+    /// the seed and was reported as the bar while the hands travelled 0.6 m.
+    #[test]
+    fn a_still_circle_beside_a_moving_lifter_is_not_the_bar() {
+        use crate::skeleton::{Facing, FusedPoint, SagittalTrack, JOINTS};
+        let n = 60;
+        let times: Vec<f64> = (0..n).map(|i| i as f64 / 30.0).collect();
+        let mut joints = vec![[None; JOINTS]; n];
+        for (i, j) in joints.iter_mut().enumerate() {
+            let y = 500.0 - 200.0 * (i as f64 / n as f64); // hands rise 200 px
+            let p = |x, y| Some(FusedPoint { x, y, conf: 1.0 });
+            j[Joint::Shoulder.index()] = p(400.0, y - 250.0);
+            j[Joint::Wrist.index()] = p(410.0, y);
+            j[Joint::Heel.index()] = p(380.0, 700.0);
+            j[Joint::Toe.index()] = p(460.0, 700.0);
+            j[Joint::Ear.index()] = p(420.0, y - 300.0);
+            j[Joint::Ankle.index()] = p(400.0, 690.0);
+        }
+        let skel = SagittalTrack {
+            facing: Facing::Right,
+            joints,
+            confident: vec![true; n],
+            torso_angle_deg: vec![Some(20.0); n],
+            thigh_px: 100.0,
+        };
+        let still = PlateFit {
+            cx: 600.0,
+            cy: 120.0,
+            major: 40.0,
+            minor: 39.0,
+            inlier_share: 0.7,
+            visible_arc_deg: 250.0,
+            in_frame_arc_deg: 360.0,
+            hidden_arc_deg: 30.0,
+            measured: true,
+            seeded: false,
+            held: false,
+        };
+        let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1);
+        assert_eq!(track.source, BarSource::Hands);
+        assert_eq!(summary.measured_share, 0.0);
+        assert_eq!(summary.scale.source, "lifter_height");
+        // The same plate moving with the hands is the bar.
+        let moving: Vec<Option<PlateFit>> = (0..n)
+            .map(|i| {
+                Some(PlateFit {
+                    cx: 410.0,
+                    cy: 505.0 - 200.0 * (i as f64 / n as f64),
+                    ..still
+                })
+            })
+            .collect();
+        let (track, _) = build_track(&times, moving, &skel, &BarProfile::default(), 1);
+        assert_eq!(track.source, BarSource::Plate);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1053,29 +1109,52 @@ pub fn build_track(
     let n_measured = measured.iter().flatten().count();
     let facing = skeleton.facing;
 
+    // The body point that carries the bar: the hands when they hang below
+    // the shoulders (bar in the hands), else the shoulders (bar on the back).
+    let below = median(
+        skeleton
+            .joints
+            .iter()
+            .filter_map(|j| Some(j[Joint::Wrist.index()]?.y - j[Joint::Shoulder.index()]?.y)),
+    );
+    let hands = below.is_some_and(|d| d > 0.3 * skeleton.thigh_px);
+    let carrier = if hands { Joint::Wrist } else { Joint::Shoulder };
+    let carrier_y: Vec<f64> = (0..n).filter_map(|i| skeleton.point(i, carrier).map(|p| p.y)).collect();
+    let carrier_range = percentile(carrier_y.iter().copied(), 95.0)
+        .zip(percentile(carrier_y.iter().copied(), 5.0))
+        .map(|(a, b)| a - b);
+    let plate_y: Vec<f64> = measured.iter().flatten().map(|f| f.cy).collect();
+    let plate_range = percentile(plate_y.iter().copied(), 95.0)
+        .zip(percentile(plate_y.iter().copied(), 5.0))
+        .map(|(a, b)| a - b);
+    // Moving with the lifter: when the hands or shoulders travel (more than
+    // half a thigh length), the plate must travel at least a third as far;
+    // a still "plate" beside a moving lifter is a wall disc or a graphic.
+    let moves_with_lifter = match (carrier_range, plate_range) {
+        (Some(c), Some(p)) if c > 0.5 * skeleton.thigh_px => p >= 0.3 * c,
+        _ => true,
+    };
+
     // Position source: the plate when it was tracked for a useful part of
-    // the clip, else a body point.
-    let (source, raw_x, raw_y): (BarSource, Vec<Option<f64>>, Vec<Option<f64>>) = if n_measured as f64 >= 0.2 * n as f64
-    {
-        (
-            BarSource::Plate,
-            measured.iter().map(|f| f.map(|f| f.cx)).collect(),
-            measured.iter().map(|f| f.map(|f| f.cy)).collect(),
-        )
+    // the clip and moves with the lifter, else the body point.
+    let (source, raw_x, raw_y): (BarSource, Vec<Option<f64>>, Vec<Option<f64>>) =
+        if n_measured as f64 >= 0.2 * n as f64 && moves_with_lifter {
+            (
+                BarSource::Plate,
+                measured.iter().map(|f| f.map(|f| f.cx)).collect(),
+                measured.iter().map(|f| f.map(|f| f.cy)).collect(),
+            )
+        } else {
+            (
+                if hands { BarSource::Hands } else { BarSource::Shoulders },
+                (0..n).map(|i| skeleton.point(i, carrier).map(|p| p.x)).collect(),
+                (0..n).map(|i| skeleton.point(i, carrier).map(|p| p.y)).collect(),
+            )
+        };
+    let measured: Vec<Option<&PlateFit>> = if source == BarSource::Plate {
+        measured
     } else {
-        let below = median(
-            skeleton
-                .joints
-                .iter()
-                .filter_map(|j| Some(j[Joint::Wrist.index()]?.y - j[Joint::Shoulder.index()]?.y)),
-        );
-        let hands = below.is_some_and(|d| d > 0.3 * skeleton.thigh_px);
-        let joint = if hands { Joint::Wrist } else { Joint::Shoulder };
-        (
-            if hands { BarSource::Hands } else { BarSource::Shoulders },
-            (0..n).map(|i| skeleton.point(i, joint).map(|p| p.x)).collect(),
-            (0..n).map(|i| skeleton.point(i, joint).map(|p| p.y)).collect(),
-        )
+        vec![None; n]
     };
 
     let radius = median(measured.iter().flatten().map(|f| f.radius()));
@@ -1161,7 +1240,7 @@ pub fn build_track(
     let summary = BarSummary {
         source,
         scale: scale.clone(),
-        measured_share: n_measured as f64 / n.max(1) as f64,
+        measured_share: measured.iter().flatten().count() as f64 / n.max(1) as f64,
         interpolated_share: filled.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
         range_of_motion_m: (!ys_m.is_empty()).then(|| {
             percentile(ys_m.iter().copied(), 100.0).unwrap_or(0.0)
