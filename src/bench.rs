@@ -40,9 +40,9 @@ pub fn run(path: &Path, stage: &str, model: PoseModel, backend: Backend) -> Resu
             )?;
             (
                 if model == PoseModel::Lite {
-                    "decode+pose(lite)"
+                    "decode+pose(lite)+bar"
                 } else {
-                    "decode+pose(full)"
+                    "decode+pose(full)+bar"
                 },
                 t,
             )
