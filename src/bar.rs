@@ -797,14 +797,15 @@ impl BarTracker {
             // Linked to the lifter: a wrist (bar in the hands) or shoulder
             // (bar on the back) within 1.5 plate radii of the centre (a
             // camera 25 degrees off side-on shows the bar's length, putting
-            // the near plate 1.3 radii from the hands), and never above the
-            // head (caption graphics and wall clocks can be).
+            // the near plate 1.3 radii from the hands), and not clearly above
+            // the head (wall clocks can be; a plate hiding the head makes the
+            // model guess ears and nose below the bar, so allow a radius).
             let near = a
                 .points
                 .iter()
                 .map(|q| ((q.0 - cx).powi(2) + (q.1 - cy).powi(2)).sqrt())
                 .fold(f64::INFINITY, f64::min);
-            if near > 1.5 * r || cy < a.head_y {
+            if near > 1.5 * r || cy < a.head_y - r {
                 continue;
             }
             for polarity in [1.0, -1.0] {
