@@ -573,6 +573,11 @@ impl BarTracker {
         }
     }
 
+    /// Where the plate is being tracked (image pixels), if it is.
+    pub fn last_centre(&self) -> Option<(f64, f64)> {
+        self.state.as_ref().map(|s| (s.cx, s.cy))
+    }
+
     /// Fit the plate in this frame. `pose` (the lifter's raw landmarks) seeds
     /// the search and links the plate to the lifter.
     pub fn process(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>, picture: Rect) -> Result<Option<PlateFit>> {

@@ -165,7 +165,11 @@ pub fn track_video(
         t.times.push(frame.time_s);
         let (raw, mask) = match &mut poses {
             PoseSource::Track(tr) => {
-                let out = tr.process(&frame.image, frame.time_s, content.rect())?;
+                let hint = bar
+                    .as_deref()
+                    .and_then(|b| b.last_centre())
+                    .map(|(x, y)| (x as f32, y as f32));
+                let out = tr.process(&frame.image, frame.time_s, content.rect(), hint)?;
                 (
                     out.as_ref().map(|o| o.raw_pose()),
                     out.as_ref().map(|o| CoarseMask::from_probabilities(o.roi, &o.mask)),

@@ -41,7 +41,15 @@ impl PoseTracker {
 
     /// Pose of the lifter in this frame, or `None` when nobody is found.
     /// `region` is the picture part of the frame (pillarbox removed).
-    pub fn process(&mut self, bgr: &Mat, time_s: f64, region: Rect) -> Result<Option<LandmarkOutput>> {
+    /// `bar_hint`: where the plate was last measured, if anywhere; on a
+    /// re-detection the person holding the bar is the lifter.
+    pub fn process(
+        &mut self,
+        bgr: &Mat,
+        time_s: f64,
+        region: Rect,
+        bar_hint: Option<(f32, f32)>,
+    ) -> Result<Option<LandmarkOutput>> {
         let mut out = None;
         if let Some(roi) = self.roi {
             let tracked = self.landmarks.run(bgr, roi)?;
@@ -53,7 +61,7 @@ impl PoseTracker {
             // Lost (or first frame): detect now, on this frame.
             self.detector_runs += 1;
             let dets = self.detector.detect(bgr, region)?;
-            if let Some(det) = self.pick(&dets) {
+            if let Some(det) = pick_lifter(&dets, self.last_seen, bar_hint) {
                 let roi = Roi::from_alignment(det.keypoints[0], det.keypoints[1]);
                 let found = self.landmarks.run(bgr, roi)?;
                 if found.pose_flag >= MIN_POSE_FLAG {
@@ -86,20 +94,38 @@ impl PoseTracker {
         }
         Ok(out)
     }
+}
 
-    /// The lifter among several people: nearest to where the lifter was last
-    /// seen; on the first detection, the largest and most confident person
-    /// (the lifter is filmed close and whole; passers-by are further away).
-    fn pick<'a>(&self, dets: &'a [Detection]) -> Option<&'a Detection> {
-        match self.last_seen {
-            Some((x, y, size)) => dets.iter().min_by(|a, b| {
-                let d = |d: &Detection| ((d.keypoints[0].0 - x).powi(2) + (d.keypoints[0].1 - y).powi(2)).sqrt() / size;
-                d(a).total_cmp(&d(b))
-            }),
-            None => dets
-                .iter()
-                .max_by(|a, b| (a.w * a.h * a.score).total_cmp(&(b.w * b.h * b.score))),
+/// The lifter among several people: the one whose body holds the bar
+/// (when the plate is being tracked), else the one nearest to where the
+/// lifter was last seen; on the first detection, the largest and most
+/// confident person (the lifter is filmed close and whole; passers-by
+/// are further away).
+pub fn pick_lifter(
+    dets: &[Detection],
+    last_seen: Option<(f32, f32, f32)>,
+    bar_hint: Option<(f32, f32)>,
+) -> Option<&Detection> {
+    if let Some((bx, by)) = bar_hint {
+        // Distance from the bar to each person's box, in box sizes.
+        let off = |d: &Detection| {
+            let dx = ((bx - d.cx).abs() - d.w / 2.0).max(0.0);
+            let dy = ((by - d.cy).abs() - d.h / 2.0).max(0.0);
+            (dx * dx + dy * dy).sqrt() / d.w.max(d.h).max(1.0)
+        };
+        let holding: Vec<&Detection> = dets.iter().filter(|d| off(d) < 0.25).collect();
+        if holding.len() == 1 {
+            return Some(holding[0]);
         }
+    }
+    match last_seen {
+        Some((x, y, size)) => dets.iter().min_by(|a, b| {
+            let d = |d: &Detection| ((d.keypoints[0].0 - x).powi(2) + (d.keypoints[0].1 - y).powi(2)).sqrt() / size;
+            d(a).total_cmp(&d(b))
+        }),
+        None => dets
+            .iter()
+            .max_by(|a, b| (a.w * a.h * a.score).total_cmp(&(b.w * b.h * b.score))),
     }
 }
 
@@ -109,5 +135,37 @@ impl LandmarkOutput {
             pose_flag: self.pose_flag,
             points: std::array::from_fn(|i| self.points[i.min(BODY_POINTS - 1)]),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(cx: f32, w: f32) -> Detection {
+        Detection {
+            score: 0.9,
+            cx,
+            cy: 300.0,
+            w,
+            h: 2.0 * w,
+            keypoints: [(cx, 320.0); 4],
+        }
+    }
+
+    #[test]
+    fn the_person_holding_the_bar_is_the_lifter_not_a_bigger_passer_by() {
+        let dets = [person(800.0, 300.0), person(300.0, 150.0)];
+        // First detection, no bar yet: the largest person.
+        assert_eq!(pick_lifter(&dets, None, None).unwrap().cx, 800.0);
+        // The plate is tracked at the smaller person's hands.
+        assert_eq!(
+            pick_lifter(&dets, Some((800.0, 320.0, 300.0)), Some((310.0, 380.0)))
+                .unwrap()
+                .cx,
+            300.0
+        );
+        // Without a bar, continuity with where the lifter was.
+        assert_eq!(pick_lifter(&dets, Some((290.0, 320.0, 150.0)), None).unwrap().cx, 300.0);
     }
 }
