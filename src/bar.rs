@@ -80,6 +80,13 @@ impl Default for BarProfile {
     }
 }
 
+/// LIFTLENS_DEBUG_BAR=1 prints every plate fit and search to stderr (for
+/// diagnosing tracking on a clip).
+fn debug_trace() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("LIFTLENS_DEBUG_BAR").is_some())
+}
+
 /// One frame's plate fit, image pixels (y down).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlateFit {
@@ -633,7 +640,7 @@ impl BarTracker {
                 }
             }
             let Some((fit, sound)) = fit else { return Ok(None) };
-            if std::env::var_os("LIFTLENS_DEBUG_BAR").is_some() {
+            if debug_trace() {
                 eprintln!(
                     "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
                     fit.cx, fit.cy, fit.major, fit.minor, fit.inlier_share, fit.visible_arc_deg, fit.hidden_arc_deg, moved(&fit), fit.held, fit.measured
@@ -676,7 +683,7 @@ impl BarTracker {
         };
         self.searches += 1;
         let found = self.seed(bgr, &anchor)?;
-        if std::env::var_os("LIFTLENS_DEBUG_BAR").is_some() {
+        if debug_trace() {
             eprintln!("bar t={t:.3} search (thigh {:.0} px): {found:?}", anchor.thigh_px);
         }
         let Some(mut fit) = found else { return Ok(None) };
@@ -1064,7 +1071,7 @@ pub struct BarSummary {
     pub plate_searches: usize,
 }
 
-use crate::signal::{derivative, fill_short_gaps, median, percentile};
+use crate::signal::{derivative, fill_short_gaps, median, percentile, spread};
 use crate::skeleton::{Facing, Joint, SagittalTrack};
 
 /// Ear height is about 93 % of stature (anthropometric tables).
@@ -1126,13 +1133,9 @@ pub fn build_track(
     let hands = below.is_some_and(|d| d > 0.3 * skeleton.thigh_px);
     let carrier = if hands { Joint::Wrist } else { Joint::Shoulder };
     let carrier_y: Vec<f64> = (0..n).filter_map(|i| skeleton.point(i, carrier).map(|p| p.y)).collect();
-    let carrier_range = percentile(carrier_y.iter().copied(), 95.0)
-        .zip(percentile(carrier_y.iter().copied(), 5.0))
-        .map(|(a, b)| a - b);
+    let carrier_range = spread(&carrier_y, 5.0, 95.0);
     let plate_y: Vec<f64> = measured.iter().flatten().map(|f| f.cy).collect();
-    let plate_range = percentile(plate_y.iter().copied(), 95.0)
-        .zip(percentile(plate_y.iter().copied(), 5.0))
-        .map(|(a, b)| a - b);
+    let plate_range = spread(&plate_y, 5.0, 95.0);
     // Moving with the lifter: when the hands or shoulders travel (more than
     // half a thigh length), the plate must travel at least a third as far;
     // a still "plate" beside a moving lifter is a wall disc or a graphic.
@@ -1248,10 +1251,7 @@ pub fn build_track(
         scale: scale.clone(),
         measured_share: measured.iter().flatten().count() as f64 / n.max(1) as f64,
         interpolated_share: filled.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
-        range_of_motion_m: (!ys_m.is_empty()).then(|| {
-            percentile(ys_m.iter().copied(), 100.0).unwrap_or(0.0)
-                - percentile(ys_m.iter().copied(), 0.0).unwrap_or(0.0)
-        }),
+        range_of_motion_m: spread(&ys_m, 0.0, 100.0),
         peak_up_velocity_mps: percentile(vys.iter().copied(), 100.0),
         peak_down_velocity_mps: percentile(vys.iter().copied(), 0.0),
         plate_searches: searches,

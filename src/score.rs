@@ -303,11 +303,7 @@ fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore>
     let scale = report.bar.as_ref().map(|b| b.scale.metres_per_px);
     let ys: Vec<f64> = rows.iter().flatten().map(|r| r.2).collect();
     let tz: Vec<f64> = truth.frames.iter().map(|f| f.bar_m[1]).collect();
-    let range = |v: &[f64]| {
-        percentile(v.iter().copied(), 100.0)
-            .zip(percentile(v.iter().copied(), 0.0))
-            .map(|(a, b)| a - b)
-    };
+    let range = |v: &[f64]| crate::signal::spread(v, 0.0, 100.0);
     // Truth velocity: central differences of the exact bar height.
     let times: Vec<f64> = truth.frames.iter().map(|f| f.time_s).collect();
     let tv = crate::signal::derivative(&times, &tz);

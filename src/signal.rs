@@ -225,6 +225,12 @@ pub fn percentile(values: impl IntoIterator<Item = f64>, p: f64) -> Option<f64> 
     Some(v[lo] + (v[hi] - v[lo]) * (pos - lo as f64))
 }
 
+/// Distance between the `lo` and `hi` percentiles (0-100) of finite values:
+/// 0 and 100 give the full range, 5 and 95 a range robust to outliers.
+pub fn spread(values: &[f64], lo: f64, hi: f64) -> Option<f64> {
+    Some(percentile(values.iter().copied(), hi)? - percentile(values.iter().copied(), lo)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +310,8 @@ mod tests {
 
     #[test]
     fn percentile_interpolates() {
+        assert_eq!(spread(&[4.0, 1.0, 2.0], 0.0, 100.0), Some(3.0));
+        assert_eq!(spread(&[], 0.0, 100.0), None);
         assert_eq!(median([3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(percentile([0.0, 10.0], 90.0), Some(9.0));
         assert_eq!(median(std::iter::empty()), None);
