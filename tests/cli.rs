@@ -336,3 +336,18 @@ fn variable_frame_rate_keeps_each_frames_own_time() {
     );
     assert!((times[50] - times[49] - 1.0 / 30.0).abs() < 0.005);
 }
+
+#[test]
+fn without_the_ffmpeg_program_opencv_writes_the_annotated_video() {
+    let dir = tempdir();
+    let video = sample("deadlift_clean.mp4");
+    let out = dir.path().join("o");
+    let st = bin()
+        .args(["analyze", s(&video), "--out", s(&out)])
+        .env("LIFTLENS_FFMPEG", "/nonexistent/ffmpeg")
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let (frames, w, h) = decode_count(&video);
+    assert_eq!(decode_count(&out.join("annotated.mp4")), (frames, w, h));
+}
