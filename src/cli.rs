@@ -39,7 +39,7 @@ pub struct AnalyzeArgs {
     /// A video file, or a folder of videos (batch mode: one sub-folder of
     /// --out per video; a bad file is reported and skipped).
     pub input: Option<PathBuf>,
-    /// Folder for poses.csv, report.json and annotated.mp4.
+    /// Folder for poses.csv, bar.csv, reps.csv, report.json and annotated.mp4.
     #[arg(long, short)]
     pub out: PathBuf,
     /// Rerun every stage after pose estimation from a poses.csv.

@@ -351,3 +351,34 @@ fn without_the_ffmpeg_program_opencv_writes_the_annotated_video() {
     let (frames, w, h) = decode_count(&video);
     assert_eq!(decode_count(&out.join("annotated.mp4")), (frames, w, h));
 }
+
+#[test]
+fn plate_size_and_lift_flags_override_the_defaults() {
+    let dir = tempdir();
+    let video = sample("squat_clean.mp4");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert_eq!(run(&["analyze", s(&video), "--out", s(&a), "--no-video"]).code, 0);
+    let r = run(&[
+        "analyze",
+        s(&video),
+        "--out",
+        s(&b),
+        "--no-video",
+        "--plate-mm",
+        "400",
+        "--lift",
+        "deadlift",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ra, rb) = (report_of(&a), report_of(&b));
+    assert_eq!(rb["bar"]["scale"]["plate_mm"], 400.0);
+    let (ma, mb) = (
+        ra["bar"]["scale"]["metres_per_px"].as_f64().unwrap(),
+        rb["bar"]["scale"]["metres_per_px"].as_f64().unwrap(),
+    );
+    // The plate size also sets the search's size range, so the fitted radius
+    // median can differ by a hair; ignoring the flag would give a ratio of 1.
+    assert!((mb / ma - 400.0 / 450.0).abs() < 0.005, "{ma} {mb}");
+    assert_eq!(ra["lift"], "squat");
+    assert_eq!(rb["lift"], "deadlift", "--lift wins over recognition");
+}
