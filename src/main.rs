@@ -69,11 +69,7 @@ fn summary(a: &Analysis) -> String {
         r.model,
         r.backend,
         r.pose_coverage * 100.0,
-        if r.facing == liftlens::skeleton::Facing::Right {
-            "right"
-        } else {
-            "left"
-        }
+        r.facing.name()
     );
     if let Some(t) = &r.torso_angle_deg {
         s += &format!(
@@ -95,10 +91,7 @@ fn summary(a: &Analysis) -> String {
         );
     }
     if let (Some(lift), Some(view)) = (&r.lift, &r.view) {
-        let name = match lift {
-            liftlens::reps::Lift::Squat => "squat",
-            liftlens::reps::Lift::Deadlift => "deadlift",
-        };
+        let name = lift.name();
         if view.judgeable {
             s += &format!("{name}: {} rep(s)\n", r.reps.len());
             for rep in &r.reps {

@@ -235,7 +235,7 @@ pub fn draw(
         0.7 * unit,
         bgr(255.0, 255.0, 255.0),
     )?;
-    let facing = format!("facing {}", if track.facing.sign() > 0.0 { "right" } else { "left" });
+    let facing = format!("facing {}", track.facing.name());
     label(
         img,
         &facing,

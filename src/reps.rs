@@ -21,6 +21,16 @@ pub enum Lift {
     Deadlift,
 }
 
+impl Lift {
+    /// As written in report.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lift::Squat => "squat",
+            Lift::Deadlift => "deadlift",
+        }
+    }
+}
+
 /// Thresholds of lift recognition, view checks and rep cutting (`[reps]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

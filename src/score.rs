@@ -121,20 +121,24 @@ fn read_fused(path: &Path) -> Result<Vec<BTreeMap<String, (f64, f64)>>> {
     let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next().ok_or_else(|| err(1, "empty".into()))?.split(',').collect();
+    // Column positions of each fused joint, looked up once.
+    let cols: Vec<(&str, usize, usize)> = crate::skeleton::Joint::ALL
+        .iter()
+        .filter_map(|j| {
+            let n = j.name();
+            let ix = head.iter().position(|c| *c == format!("{n}_x"))?;
+            let iy = head.iter().position(|c| *c == format!("{n}_y"))?;
+            Some((n, ix, iy))
+        })
+        .collect();
     let mut out = Vec::new();
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
-        let mut m = BTreeMap::new();
-        for j in crate::skeleton::Joint::ALL {
-            let n = j.name();
-            let ix = head.iter().position(|c| *c == format!("{n}_x"));
-            let iy = head.iter().position(|c| *c == format!("{n}_y"));
-            if let (Some(ix), Some(iy)) = (ix, iy) {
-                if let (Ok(x), Ok(y)) = (cells[ix].parse::<f64>(), cells[iy].parse::<f64>()) {
-                    m.insert(n.to_string(), (x, y));
-                }
-            }
-        }
+        let num = |i: usize| cells.get(i).and_then(|c| c.parse::<f64>().ok());
+        let m = cols
+            .iter()
+            .filter_map(|&(n, ix, iy)| Some((n.to_string(), (num(ix)?, num(iy)?))))
+            .collect();
         out.push(m);
     }
     Ok(out)
@@ -179,12 +183,7 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
             }
         }
         if let (Some(&h), Some(&s)) = (f.get("hip"), f.get("shoulder")) {
-            let facing = if report.facing == crate::skeleton::Facing::Right {
-                1.0
-            } else {
-                -1.0
-            };
-            let a = ((s.0 - h.0) * facing).atan2(h.1 - s.1).to_degrees();
+            let a = crate::skeleton::torso_angle_deg(report.facing, h, s);
             ang.push((a - tf.torso_angle_deg).abs());
         }
         if tf.frame > 0 {
@@ -202,13 +201,7 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         }
     }
     let bar = score_bar(out_dir, &truth, &report)?;
-    let lift_right = report.lift.map(|l| {
-        let name = match l {
-            crate::reps::Lift::Squat => "squat",
-            crate::reps::Lift::Deadlift => "deadlift",
-        };
-        name == truth.clip.lift
-    });
+    let lift_right = report.lift.map(|l| l.name() == truth.clip.lift);
     // Match each true rep to the found rep with the nearest key time.
     let key_err = truth
         .reps

@@ -23,6 +23,14 @@ pub enum Facing {
 }
 
 impl Facing {
+    /// As written in report.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            Facing::Right => "right",
+            Facing::Left => "left",
+        }
+    }
+
     /// +1 when facing image +x.
     pub fn sign(self) -> f64 {
         match self {
