@@ -1098,7 +1098,7 @@ fn lifter_height_px(track: &SagittalTrack) -> Option<f64> {
 }
 
 /// Midfoot (x) and floor (y) in image pixels: the origin of the metric frame.
-fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
+pub fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
     let mid: Vec<(f64, f64)> = track
         .joints
         .iter()

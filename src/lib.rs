@@ -5,6 +5,7 @@ pub mod bar;
 pub mod bench;
 pub mod cli;
 pub mod error;
+pub mod faults;
 pub mod overlay;
 pub mod pipeline;
 pub mod pose;

@@ -105,6 +105,22 @@ fn summary(a: &Analysis) -> String {
                     rep.mean_concentric_velocity_mps,
                     rep.peak_concentric_velocity_mps
                 );
+                if rep.faults.is_empty() {
+                    s += "    no faults flagged\n";
+                }
+                for f in &rep.faults {
+                    s += &format!(
+                        "    {} ({}, confidence {:.0}%, {:.1}-{:.1} s, worst at {:.1} s): {}\n      cue: {}\n",
+                        f.kind.title(),
+                        f.severity.name(),
+                        100.0 * f.confidence,
+                        f.start_s,
+                        f.end_s,
+                        f.worst_s,
+                        f.explanation,
+                        f.cue
+                    );
+                }
             }
             if let Some(loss) = r.set.as_ref().and_then(|s| s.velocity_loss_pct) {
                 s += &format!("  velocity loss across the set: {loss:.0}%\n");

@@ -1,5 +1,6 @@
 //! Drawing on frames: the fused skeleton, the person mask's outline, the
-//! hip-to-shoulder line with its angle from vertical, and a small status box.
+//! hip-to-shoulder line with its angle from vertical, a small status box,
+//! and the faults active on the frame.
 
 use opencv::core::{Mat, Point, Scalar, Vector};
 use opencv::imgproc;
@@ -7,6 +8,7 @@ use opencv::prelude::*;
 
 use crate::bar::BarTrack;
 use crate::error::{CvContext, Result};
+use crate::faults::{Fault, FaultKind};
 use crate::pose::landmarks::{Roi, INPUT};
 use crate::skeleton::{FusedPoint, Joint, SagittalTrack};
 
@@ -341,6 +343,104 @@ fn dashed(img: &mut Mat, a: Point, b: Point, color: Scalar, thick: i32, dash: i3
         let p = |t: f64| Point::new((a.x as f64 + dx * t / len) as i32, (a.y as f64 + dy * t / len) as i32);
         imgproc::line(img, p(s), p(e), color, thick, imgproc::LINE_AA, 0).cv("overlay")?;
         s += 2.0 * dash;
+    }
+    Ok(())
+}
+
+/// Where a fault's value was measured, for drawing it there.
+fn fault_anchor(track: &SagittalTrack, bar: &BarTrack, f: &Fault, i: usize) -> Option<Point> {
+    let joint = |j: Joint| track.point(i, j).map(pt);
+    match f.kind {
+        FaultKind::BarDrift => bar
+            .frames
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|b| Point::new(b.x_px as i32, b.y_px as i32)),
+        FaultKind::Rounding => {
+            let (h, s) = (track.point(i, Joint::Hip)?, track.point(i, Joint::Shoulder)?);
+            Some(Point::new(((h.x + s.x) / 2.0) as i32, ((h.y + s.y) / 2.0) as i32))
+        }
+        FaultKind::HeelLift => joint(Joint::Heel),
+        FaultKind::HeadPosition => joint(Joint::Ear),
+        FaultKind::SoftLockout | FaultKind::AboveParallel => joint(Joint::Knee),
+        FaultKind::GoodMorning | FaultKind::HipsRiseEarly | FaultKind::HyperextensionLockout => joint(Joint::Hip),
+    }
+}
+
+fn value_text(f: &Fault) -> String {
+    match f.unit.as_str() {
+        "m" => format!("{:.0} cm", 100.0 * f.value),
+        "deg" => format!("{:.0} deg", f.value),
+        "ratio" => format!("x{:.2}", f.value),
+        "torso lengths" => format!("+{:.0}% torso", 100.0 * f.value),
+        u => format!("{:.2} {u}", f.value),
+    }
+}
+
+/// Faults active on frame `i`: a red banner along the bottom naming them,
+/// and each value drawn where it was measured.
+pub fn draw_faults(img: &mut Mat, track: &SagittalTrack, bar: &BarTrack, i: usize, active: &[&Fault]) -> Result<()> {
+    if active.is_empty() {
+        return Ok(());
+    }
+    let unit = (img.cols().max(img.rows()) as f64 / 1000.0).max(0.5);
+    let thick = (2.5 * unit).round().max(1.0) as i32;
+    let red = bgr(255.0, 60.0, 60.0);
+    for f in active {
+        let Some(at) = fault_anchor(track, bar, f, i) else {
+            continue;
+        };
+        if f.kind == FaultKind::BarDrift {
+            // The gap from the midfoot's vertical to the bar.
+            if let Some((ox, _)) = crate::bar::foot_origin(track) {
+                let foot = Point::new(ox.round() as i32, at.y);
+                imgproc::line(img, foot, at, red, thick, imgproc::LINE_AA, 0).cv("overlay")?;
+                dashed(
+                    img,
+                    Point::new(foot.x, 0),
+                    Point::new(foot.x, img.rows()),
+                    red,
+                    thick.max(2) / 2,
+                    (12.0 * unit) as i32,
+                )?;
+            }
+        }
+        imgproc::circle(img, at, (14.0 * unit) as i32, red, thick, imgproc::LINE_AA, 0).cv("overlay")?;
+        label(
+            img,
+            &format!("{} {}", f.kind.name(), value_text(f)),
+            Point::new(at.x + (18.0 * unit) as i32, at.y - (18.0 * unit) as i32),
+            0.6 * unit,
+            red,
+        )?;
+    }
+    let h = (34.0 * unit) as i32 * active.len() as i32 + (10.0 * unit) as i32;
+    let band = opencv::core::Rect::new(0, (img.rows() - h).max(0), img.cols(), h.min(img.rows()));
+    let mut roi = Mat::roi_mut(img, band).cv("overlay")?;
+    let dark =
+        Mat::new_rows_cols_with_default(roi.rows(), roi.cols(), roi.typ(), bgr(120.0, 0.0, 0.0)).cv("overlay")?;
+    let mut blended = Mat::default();
+    opencv::core::add_weighted(&roi, 0.35, &dark, 0.65, 0.0, &mut blended, -1).cv("overlay")?;
+    blended.copy_to(&mut roi).cv("overlay")?;
+    for (k, f) in active.iter().enumerate() {
+        let text = format!(
+            "Rep {}: {} ({}, {})",
+            f.rep + 1,
+            f.kind.title(),
+            value_text(f),
+            f.severity.name()
+        );
+        label(
+            img,
+            &text,
+            Point::new(
+                (12.0 * unit) as i32,
+                img.rows() - h + (30.0 * unit) as i32 * (k as i32 + 1),
+            ),
+            0.7 * unit,
+            bgr(255.0, 255.0, 255.0),
+        )?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use opencv::prelude::*;
 
 use crate::bar::{self, BarTrack, BarTracker, PlateFit};
 use crate::error::{Error, Result};
+use crate::faults;
 use crate::overlay::{self, CoarseMask};
 use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
 use crate::profile::Profile;
@@ -400,7 +401,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         .lift
         .or_else(|| reps::recognise_lift(&track, &bar_track, &cfg.profile.reps));
     let view = reps::judge_view(&tracked.raw, &track, &bar_summary, &cfg.profile.reps);
-    let (rep_list, set) = match lift {
+    let (mut rep_list, set) = match lift {
         Some(l) if view.judgeable => reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps),
         _ => (
             Vec::new(),
@@ -413,7 +414,14 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     if let Some(advice) = &view.advice {
         notes.push(format!("not judged: {advice}"));
     }
-    notes.push("technique faults are not flagged by this version".into());
+    if let (Some(l), true) = (lift, view.judgeable) {
+        let body = faults::Body::new(&tracked.times, &track, &bar_track, &tracked.raw);
+        for f in faults::detect(&body, l, &rep_list, &cfg.profile.faults) {
+            if let Some(r) = rep_list.get_mut(f.rep) {
+                r.faults.push(f);
+            }
+        }
+    }
 
     let report = Report {
         schema_version: report::SCHEMA_VERSION,
@@ -454,21 +462,26 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     report::write_json(&report_json, &report)?;
     written.push(report_json);
 
-    if cfg.write_video {
-        if let Some(video) = &cfg.video {
-            let path = cfg.out_dir.join("annotated.mp4");
-            write_annotated(
+    let all_faults: Vec<&faults::Fault> = report.reps.iter().flat_map(|r| &r.faults).collect();
+    match &cfg.video {
+        Some(video) if cfg.write_video || !all_faults.is_empty() => {
+            let dest = cfg.write_video.then(|| cfg.out_dir.join("annotated.mp4"));
+            let frames = render(
                 video,
-                &path,
+                dest.as_deref(),
+                &cfg.out_dir.join("frames"),
                 &info,
                 &track,
                 &bar_track,
                 &tracked.masks,
+                &all_faults,
                 cfg.allow_truncated,
                 progress,
             )?;
-            written.push(path);
+            written.extend(dest);
+            written.extend(frames);
         }
+        _ => {}
     }
     Ok(Analysis {
         report,
@@ -478,25 +491,59 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     })
 }
 
+/// File name of a fault's worst-frame picture in `<DIR>/frames/`.
+pub fn fault_frame_name(f: &faults::Fault) -> String {
+    format!("rep{}_{}_{:05}.png", f.rep + 1, f.kind.name(), f.worst_frame)
+}
+
+/// Pass 2: draw every frame; write the annotated video (when `dest` is
+/// given) and a picture of the worst frame of every fault.
 #[allow(clippy::too_many_arguments)]
-fn write_annotated(
+fn render(
     video: &Path,
-    dest: &Path,
+    dest: Option<&Path>,
+    frames_dir: &Path,
     info: &VideoInfo,
     track: &SagittalTrack,
     bar: &BarTrack,
     masks: &[Option<CoarseMask>],
+    found: &[&faults::Fault],
     allow_truncated: bool,
     progress: &dyn Progress,
-) -> Result<()> {
+) -> Result<Vec<PathBuf>> {
     let reader = VideoReader::open(video)?;
-    let mut writer = AnnotatedWriter::create(dest, info.fps, info.width, info.height)?;
-    progress.start("video", info.frames);
+    let mut writer = match dest {
+        Some(d) => Some(AnnotatedWriter::create(d, info.fps, info.width, info.height)?),
+        None => None,
+    };
+    if !found.is_empty() {
+        std::fs::create_dir_all(frames_dir).map_err(|e| Error::OutputWrite {
+            path: frames_dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    }
+    let mut pictures = Vec::new();
+    progress.start(if dest.is_some() { "video" } else { "frames" }, info.frames);
     let (_, err) = for_each_frame(reader, progress, |mut frame| {
-        if frame.index < track.joints.len() {
-            let mask = masks.get(frame.index).and_then(|m| m.as_ref());
-            overlay::draw(&mut frame.image, track, bar, frame.index, frame.time_s, mask)?;
-            writer.write(&frame.image)?;
+        let i = frame.index;
+        if i >= track.joints.len() {
+            return Ok(());
+        }
+        let mask = masks.get(i).and_then(|m| m.as_ref());
+        overlay::draw(&mut frame.image, track, bar, i, frame.time_s, mask)?;
+        let active: Vec<&faults::Fault> = found
+            .iter()
+            .copied()
+            .filter(|f| (f.start_frame..=f.end_frame).contains(&i))
+            .collect();
+        overlay::draw_faults(&mut frame.image, track, bar, i, &active)?;
+        for f in found.iter().filter(|f| f.worst_frame == i) {
+            let path = frames_dir.join(fault_frame_name(f));
+            video::write_png_atomic(&path, &frame.image)?;
+            pictures.push(path);
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write(&frame.image)?;
         }
         Ok(())
     })?;
@@ -504,6 +551,8 @@ fn write_annotated(
     if let (Some(e), false) = (err, allow_truncated) {
         return Err(e);
     }
-    writer.finish()?;
-    Ok(())
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    Ok(pictures)
 }

@@ -15,6 +15,7 @@ pub struct Profile {
     pub pose: PoseProfile,
     pub bar: crate::bar::BarProfile,
     pub reps: crate::reps::RepProfile,
+    pub faults: crate::faults::FaultProfile,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,6 +131,7 @@ impl Profile {
                 return Err(format!("reps.{name} = {v} must be between 0 and 1"));
             }
         }
+        self.faults.validate()?;
         match p.smoothing {
             Smoothing::Butterworth { cutoff_hz } if !positive(cutoff_hz) => {
                 Err(format!("pose.smoothing.cutoff_hz = {cutoff_hz} must be positive"))

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::pose::{Landmark, RawPose, BODY_POINTS, POINT_NAMES};
+use crate::pose::outline::STATIONS;
+use crate::pose::{Landmark, RawPose, TorsoOutline, BODY_POINTS, POINT_NAMES};
 use crate::skeleton::{Facing, Joint, SagittalTrack};
 use crate::video::VideoInfo;
 
@@ -118,7 +119,13 @@ fn header() -> String {
     for n in POINT_NAMES {
         let _ = write!(h, ",raw_{n}_x,raw_{n}_y,raw_{n}_vis");
     }
-    h.push_str(",pose_flag,torso_angle_deg\n");
+    h.push_str(",pose_flag,torso_angle_deg");
+    for side in ["plus", "minus"] {
+        for k in 1..=STATIONS.len() {
+            let _ = write!(h, ",outline_{side}_{k}_px");
+        }
+    }
+    h.push('\n');
     h
 }
 
@@ -152,10 +159,19 @@ pub fn write_poses_csv(path: &Path, times: &[f64], raw: &[Option<RawPose>], trac
         }
         match track.torso_angle_deg.get(i).copied().flatten() {
             Some(a) => {
-                let _ = writeln!(out, ",{a:.2}");
+                let _ = write!(out, ",{a:.2}");
             }
-            None => out.push_str(",\n"),
+            None => out.push(','),
         }
+        match pose.as_ref().and_then(|p| p.outline) {
+            Some(o) => {
+                for v in o.plus_px.iter().chain(&o.minus_px) {
+                    let _ = write!(out, ",{v:.1}");
+                }
+            }
+            None => out.push_str(&",".repeat(2 * STATIONS.len())),
+        }
+        out.push('\n');
     }
     write_atomic(path, out.as_bytes())
 }
@@ -186,6 +202,12 @@ pub fn read_poses_csv(path: &Path) -> Result<(Vec<f64>, Vec<Option<RawPose>>)> {
             col(&format!("raw_{n}_vis"))?,
         ));
     }
+    // Files written before the outline existed have no outline columns.
+    let outline_cols: Option<Vec<usize>> = ["plus", "minus"]
+        .iter()
+        .flat_map(|side| (1..=STATIONS.len()).map(move |k| format!("outline_{side}_{k}_px")))
+        .map(|name| cols.iter().position(|c| *c == name))
+        .collect();
     let (mut times, mut poses) = (Vec::new(), Vec::new());
     for (k, line) in lines.enumerate() {
         let lineno = k + 2;
@@ -225,9 +247,27 @@ pub fn read_poses_csv(path: &Path) -> Result<(Vec<f64>, Vec<Option<RawPose>>)> {
                     p.visibility = num(cv)?.unwrap_or(0.0);
                     p.presence = 1.0;
                 }
+                let outline = match &outline_cols {
+                    Some(oc) => {
+                        let mut v = [0.0f32; 2 * STATIONS.len()];
+                        let mut all = true;
+                        for (slot, &c) in v.iter_mut().zip(oc) {
+                            match num(c)? {
+                                Some(x) => *slot = x,
+                                None => all = false,
+                            }
+                        }
+                        all.then(|| TorsoOutline {
+                            plus_px: std::array::from_fn(|i| v[i]),
+                            minus_px: std::array::from_fn(|i| v[STATIONS.len() + i]),
+                        })
+                    }
+                    None => None,
+                };
                 Some(RawPose {
                     pose_flag: flag,
                     points,
+                    outline,
                 })
             }
         };

@@ -107,6 +107,9 @@ pub struct Rep {
     /// Squat only: hip height above the knee at the bottom (m; negative =
     /// below parallel). From joint centres, not the hip crease.
     pub hip_above_knee_at_bottom_m: Option<f64>,
+    /// What the fault detectors flagged on this rep.
+    #[serde(default)]
+    pub faults: Vec<crate::faults::Fault>,
 }
 
 /// Set summary.
@@ -374,6 +377,7 @@ pub fn segment(
             torso_angle_lockout_deg: angle(lockout_i),
             max_bar_ahead_of_midfoot_m: ahead.is_finite().then_some(ahead),
             hip_above_knee_at_bottom_m: depth,
+            faults: Vec::new(),
         });
     }
     let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
@@ -398,12 +402,12 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
     let opt = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
     let mut out = String::from(
         "rep,start_s,key_s,end_s,eccentric_s,concentric_s,rom_m,mean_concentric_mps,peak_concentric_mps,\
-         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m\n",
+         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults\n",
     );
     for r in reps {
         let _ = writeln!(
             out,
-            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{}",
+            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{}",
             r.index + 1,
             r.start_s,
             r.key_s,
@@ -418,6 +422,12 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
             opt(r.torso_angle_lockout_deg, 1),
             opt(r.max_bar_ahead_of_midfoot_m, 3),
             opt(r.hip_above_knee_at_bottom_m, 3),
+            // Kinds joined with ';' (a CSV cell), each with its severity.
+            r.faults
+                .iter()
+                .map(|f| format!("{}:{}", f.kind.name(), f.severity.name()))
+                .collect::<Vec<_>>()
+                .join(";"),
         );
     }
     crate::report::write_atomic(path, out.as_bytes())

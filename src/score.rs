@@ -21,6 +21,36 @@ pub struct Truth {
     pub frames: Vec<TruthFrame>,
     #[serde(default)]
     pub reps: Vec<TruthRep>,
+    #[serde(default)]
+    pub faults: Vec<TruthFault>,
+}
+
+/// An injected fault: its kind, rep and when it is active.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthFault {
+    pub kind: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+/// A flag and a true fault match when they have the same kind and their
+/// time windows overlap within this slack (s).
+pub const FAULT_MATCH_SLACK_S: f64 = 0.5;
+
+/// (true faults found, flags matching no true fault, their kinds).
+pub fn match_faults(truth: &[TruthFault], flags: &[&crate::faults::Fault]) -> (usize, Vec<String>) {
+    let overlaps = |t: &TruthFault, f: &crate::faults::Fault| {
+        t.kind == f.kind.name()
+            && f.start_s <= t.end_s + FAULT_MATCH_SLACK_S
+            && f.end_s >= t.start_s - FAULT_MATCH_SLACK_S
+    };
+    let hit = truth.iter().filter(|t| flags.iter().any(|f| overlaps(t, f))).count();
+    let false_kinds = flags
+        .iter()
+        .filter(|f| !truth.iter().any(|t| overlaps(t, f)))
+        .map(|f| format!("{}@rep{}", f.kind.name(), f.rep + 1))
+        .collect();
+    (hit, false_kinds)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +128,10 @@ pub struct Score {
     pub reps_truth: usize,
     /// Largest |bottom or lockout time error| over matched reps (s).
     pub rep_key_time_err_s: Option<f64>,
+    pub faults_truth: usize,
+    pub faults_found: usize,
+    /// Flags with no matching injected fault, as kind@rep.
+    pub faults_false: Vec<String>,
 }
 
 pub const SCORED_JOINTS: [&str; 4] = ["shoulder", "hip", "knee", "ankle"];
@@ -208,7 +242,12 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         .iter()
         .filter_map(|t| report.reps.iter().map(|r| (r.key_s - t.key_s).abs()).reduce(f64::min))
         .reduce(f64::max);
+    let flags: Vec<&crate::faults::Fault> = report.reps.iter().flat_map(|r| &r.faults).collect();
+    let (faults_found, faults_false) = match_faults(&truth.faults, &flags);
     Ok(Score {
+        faults_truth: truth.faults.len(),
+        faults_found,
+        faults_false,
         lift_right,
         judged: report.view.as_ref().is_some_and(|v| v.judgeable),
         reps_found: report.reps.len(),
@@ -334,14 +373,14 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 pub fn table(scores: &[Score]) -> String {
     let mut s =
         format!(
-        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5}\n",
+        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}\n",
         "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump",
-        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "lift", "judge", "reps", "key s"
+        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "lift", "judge", "reps", "key s", "faults", "false flags"
     );
     for c in scores {
         let _ = writeln!(
             s,
-            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5}",
+            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}",
             c.clip,
             c.frames,
             c.pose_coverage * 100.0,
@@ -367,6 +406,12 @@ pub fn table(scores: &[Score]) -> String {
             if c.judged { "yes" } else { "no" },
             format!("{}/{}", c.reps_found, c.reps_truth),
             cell(c.rep_key_time_err_s, 2),
+            format!("{}/{}", c.faults_found, c.faults_truth),
+            if c.faults_false.is_empty() {
+                "-".to_string()
+            } else {
+                c.faults_false.join(" ")
+            },
         );
     }
     s += "kp = fused shoulder/hip/knee/ankle error where the plate does not hide them (px, and % of torso length);\n\
@@ -375,7 +420,9 @@ pub fn table(scores: &[Score]) -> String {
           scale% = metres-per-pixel error; ROM cm = range-of-motion error; vpk/vmean = worst per-rep error of\n\
           peak/mean concentric bar velocity (m/s) over the truth's concentric phases;\n\
           lift = squat/deadlift recognised right; judge = view judged side-on; reps = found/true;\n\
-          key s = largest bottom (squat) or lockout (deadlift) time error over the true reps\n";
+          key s = largest bottom (squat) or lockout (deadlift) time error over the true reps;\n\
+          faults = injected faults flagged with the right kind at the right time / injected;\n\
+          false flags = flags matching no injected fault (kind@rep)\n";
     s
 }
 

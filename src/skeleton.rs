@@ -293,6 +293,7 @@ mod tests {
                     presence: 1.0,
                 }
             }),
+            outline: None,
         }
     }
 

@@ -369,3 +369,11 @@ impl Drop for AnnotatedWriter {
         let _ = std::fs::remove_file(&self.tmp);
     }
 }
+
+/// Encode `image` as PNG and write it under a temporary name, then rename:
+/// a picture is either whole or absent.
+pub fn write_png_atomic(path: &Path, image: &Mat) -> Result<()> {
+    let mut buf: opencv::core::Vector<u8> = opencv::core::Vector::new();
+    opencv::imgcodecs::imencode(".png", image, &mut buf, &opencv::core::Vector::new()).cv("PNG encode")?;
+    crate::report::write_atomic(path, buf.as_slice())
+}

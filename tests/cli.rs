@@ -31,7 +31,11 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
     assert!(header.starts_with("frame,time_s,ear_x,ear_y,ear_conf"));
-    assert!(header.contains("raw_left_hip_x") && header.ends_with("pose_flag,torso_angle_deg"));
+    assert!(
+        header.contains("raw_left_hip_x")
+            && header.contains("pose_flag,torso_angle_deg")
+            && header.ends_with("outline_minus_5_px")
+    );
     assert_eq!(lines.count(), frames, "one row per frame");
 
     let bar = std::fs::read_to_string(out.join("bar.csv")).unwrap();

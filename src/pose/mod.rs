@@ -8,12 +8,14 @@
 pub mod detector;
 pub mod engine;
 pub mod landmarks;
+pub mod outline;
 pub mod tracker;
 
 use std::path::PathBuf;
 
 pub use engine::Backend;
 pub use landmarks::{Landmark, BODY_POINTS};
+pub use outline::TorsoOutline;
 pub use tracker::PoseTracker;
 
 use crate::error::{Error, Result};
@@ -60,6 +62,8 @@ pub const POINT_NAMES: [&str; BODY_POINTS] = [
 pub struct RawPose {
     pub pose_flag: f32,
     pub points: [Landmark; BODY_POINTS],
+    /// The silhouette across the torso, when the mask was available.
+    pub outline: Option<TorsoOutline>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]

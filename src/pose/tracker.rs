@@ -134,6 +134,7 @@ impl LandmarkOutput {
         RawPose {
             pose_flag: self.pose_flag,
             points: std::array::from_fn(|i| self.points[i.min(BODY_POINTS - 1)]),
+            outline: super::outline::torso_outline(&self.points, &self.roi, &self.mask),
         }
     }
 }

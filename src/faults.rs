@@ -1,0 +1,1312 @@
+//! Fault detectors: one function per fault, each reading the same per-frame
+//! body and bar signals of one rep and returning at most one flag.
+//!
+//! Every detector measures one number with a unit, compares it with three
+//! levels from the profile (`[faults]`: minor, moderate, major) and says how
+//! much the evidence can be trusted (`confidence`): the pose's own point
+//! confidence over the frames used, times how far past the first level the
+//! value is, times a penalty when the bar position is a stand-in rather than
+//! the tracked plate. Nothing is flagged on footage the view check declined.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bar::{BarSource, BarTrack};
+use crate::pose::RawPose;
+use crate::reps::{Lift, Rep};
+use crate::signal::{median, percentile};
+use crate::skeleton::{Joint, SagittalTrack};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    GoodMorning,
+    HipsRiseEarly,
+    Rounding,
+    HyperextensionLockout,
+    SoftLockout,
+    BarDrift,
+    AboveParallel,
+    HeelLift,
+    HeadPosition,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 9] = [
+        FaultKind::GoodMorning,
+        FaultKind::HipsRiseEarly,
+        FaultKind::Rounding,
+        FaultKind::HyperextensionLockout,
+        FaultKind::SoftLockout,
+        FaultKind::BarDrift,
+        FaultKind::AboveParallel,
+        FaultKind::HeelLift,
+        FaultKind::HeadPosition,
+    ];
+
+    /// As written in report.json and reps.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::GoodMorning => "good_morning",
+            FaultKind::HipsRiseEarly => "hips_rise_early",
+            FaultKind::Rounding => "rounding",
+            FaultKind::HyperextensionLockout => "hyperextension_lockout",
+            FaultKind::SoftLockout => "soft_lockout",
+            FaultKind::BarDrift => "bar_drift",
+            FaultKind::AboveParallel => "above_parallel",
+            FaultKind::HeelLift => "heel_lift",
+            FaultKind::HeadPosition => "head_position",
+        }
+    }
+
+    /// For people: the banner and stdout.
+    pub fn title(self) -> &'static str {
+        match self {
+            FaultKind::GoodMorning => "Hips shoot up (good-morning squat)",
+            FaultKind::HipsRiseEarly => "Hips rise first",
+            FaultKind::Rounding => "Back rounding",
+            FaultKind::HyperextensionLockout => "Leaning back at lockout",
+            FaultKind::SoftLockout => "Soft lockout",
+            FaultKind::BarDrift => "Bar away from midfoot",
+            FaultKind::AboveParallel => "Above parallel",
+            FaultKind::HeelLift => "Heels lift",
+            FaultKind::HeadPosition => "Head far from neutral",
+        }
+    }
+
+    /// The four faults that load the spine most (domain.md).
+    pub fn is_back_loading(self) -> bool {
+        matches!(
+            self,
+            FaultKind::GoodMorning
+                | FaultKind::HipsRiseEarly
+                | FaultKind::Rounding
+                | FaultKind::HyperextensionLockout
+                | FaultKind::BarDrift
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Minor,
+    Moderate,
+    Major,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Minor => "minor",
+            Severity::Moderate => "moderate",
+            Severity::Major => "major",
+        }
+    }
+}
+
+/// One flag on one rep.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// Rep index (0-based, as `reps[].index`).
+    pub rep: usize,
+    pub start_s: f64,
+    pub worst_s: f64,
+    pub end_s: f64,
+    pub start_frame: usize,
+    pub worst_frame: usize,
+    pub end_frame: usize,
+    /// The measured value at its worst, in `unit`.
+    pub value: f64,
+    pub unit: String,
+    /// The profile's minor level the value was compared with.
+    pub threshold: f64,
+    pub severity: Severity,
+    /// 0-1: how far the evidence can be trusted.
+    pub confidence: f64,
+    /// Rounding: "upper back", "lower back" or "whole back" when the outline says.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub region: Option<String>,
+    pub explanation: String,
+    pub cue: String,
+}
+
+/// Levels and windows of every detector (`[faults]` in the profile). Each
+/// `*_levels` triple is minor, moderate, major; the first is the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultProfile {
+    /// Squat: torso lean gained (deg) out of the bottom.
+    pub good_morning_torso_gain_deg: [f64; 3],
+    /// ...while the hips rise at least this many times as far as the bar.
+    pub good_morning_min_hip_to_bar_rise: f64,
+    /// Share of the ascent (from the bottom) watched.
+    pub good_morning_window_share: f64,
+    /// Deadlift: hip rise over shoulder rise in the first part of the pull.
+    pub hips_rise_ratio_levels: [f64; 3],
+    /// ...and the torso must not get more upright than this (deg) meanwhile.
+    pub hips_rise_min_torso_change_deg: f64,
+    /// The first part of the pull ends when the bar has risen this share of the ROM.
+    pub hips_rise_window_rom_share: f64,
+    /// Watch from this long (s) before the bar leaves the floor.
+    pub hips_rise_lead_s: f64,
+    /// Back outline bulge growth over the lifter's own standing outline, in
+    /// hip-shoulder lengths.
+    pub rounding_bulge_levels: [f64; 3],
+    /// ...together with the hip-shoulder distance shrinking to at most this
+    /// share of the standing length.
+    pub rounding_max_torso_length_ratio: f64,
+    /// Torso angle at lockout (deg, negative = behind vertical).
+    pub hyperextension_torso_deg: [f64; 3],
+    /// A lean-back needing the shoulders further than this behind the ankles
+    /// (m) would topple the lifter: the pose is wrong there, no flag.
+    pub hyperextension_max_shoulder_behind_ankle_m: f64,
+    /// Largest knee angle reached at lockout (deg, 180 = straight).
+    pub soft_lockout_knee_deg: [f64; 3],
+    /// Largest hip angle reached at lockout (deg, 180 = straight).
+    pub soft_lockout_hip_deg: [f64; 3],
+    /// Bar ahead of the midfoot (m).
+    pub bar_drift_ahead_m: [f64; 3],
+    /// Bar moving forward from where it started the rep (m).
+    pub bar_drift_travel_m: f64,
+    /// Thigh angle above horizontal at the bottom (deg, from joint centres).
+    pub above_parallel_thigh_deg: [f64; 3],
+    /// Heel height above its resting height (m).
+    pub heel_lift_m: [f64; 3],
+    /// Neck angle against the torso line, change from the lifter's standing angle (deg).
+    pub head_neck_change_deg: [f64; 3],
+    /// The lockout (and the bottom) is watched this long either side (s).
+    pub key_window_s: f64,
+    /// Confidence multiplier for measures that need the bar when the plate
+    /// was not tracked (hands/shoulders stand in).
+    pub proxy_bar_confidence: f64,
+}
+
+impl Default for FaultProfile {
+    fn default() -> Self {
+        FaultProfile {
+            good_morning_torso_gain_deg: [8.0, 12.0, 18.0],
+            good_morning_min_hip_to_bar_rise: 1.3,
+            good_morning_window_share: 0.5,
+            hips_rise_ratio_levels: [0.95, 1.15, 1.4],
+            hips_rise_min_torso_change_deg: -1.0,
+            hips_rise_window_rom_share: 0.33,
+            hips_rise_lead_s: 0.2,
+            rounding_bulge_levels: [0.2, 0.3, 0.4],
+            rounding_max_torso_length_ratio: 0.82,
+            hyperextension_torso_deg: [-10.0, -15.0, -20.0],
+            hyperextension_max_shoulder_behind_ankle_m: 0.2,
+            soft_lockout_knee_deg: [145.0, 135.0, 125.0],
+            soft_lockout_hip_deg: [150.0, 140.0, 130.0],
+            bar_drift_ahead_m: [0.06, 0.10, 0.15],
+            bar_drift_travel_m: 0.10,
+            above_parallel_thigh_deg: [5.0, 15.0, 30.0],
+            heel_lift_m: [0.08, 0.11, 0.15],
+            head_neck_change_deg: [60.0, 75.0, 90.0],
+            key_window_s: 0.3,
+            proxy_bar_confidence: 0.6,
+        }
+    }
+}
+
+impl FaultProfile {
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let rising = |name: &str, l: [f64; 3]| {
+            if l.iter().all(|v| v.is_finite()) && l[0] <= l[1] && l[1] <= l[2] {
+                Ok(())
+            } else {
+                Err(format!(
+                    "faults.{name} = {l:?} must be three increasing numbers (minor, moderate, major)"
+                ))
+            }
+        };
+        let falling = |name: &str, l: [f64; 3]| {
+            if l.iter().all(|v| v.is_finite()) && l[0] >= l[1] && l[1] >= l[2] {
+                Ok(())
+            } else {
+                Err(format!(
+                    "faults.{name} = {l:?} must be three decreasing numbers (minor, moderate, major)"
+                ))
+            }
+        };
+        rising("good_morning_torso_gain_deg", self.good_morning_torso_gain_deg)?;
+        rising("hips_rise_ratio_levels", self.hips_rise_ratio_levels)?;
+        rising("rounding_bulge_levels", self.rounding_bulge_levels)?;
+        falling("hyperextension_torso_deg", self.hyperextension_torso_deg)?;
+        falling("soft_lockout_knee_deg", self.soft_lockout_knee_deg)?;
+        falling("soft_lockout_hip_deg", self.soft_lockout_hip_deg)?;
+        rising("bar_drift_ahead_m", self.bar_drift_ahead_m)?;
+        rising("above_parallel_thigh_deg", self.above_parallel_thigh_deg)?;
+        rising("heel_lift_m", self.heel_lift_m)?;
+        rising("head_neck_change_deg", self.head_neck_change_deg)?;
+        for (name, v) in [
+            ("good_morning_window_share", self.good_morning_window_share),
+            ("hips_rise_window_rom_share", self.hips_rise_window_rom_share),
+            ("rounding_max_torso_length_ratio", self.rounding_max_torso_length_ratio),
+            ("proxy_bar_confidence", self.proxy_bar_confidence),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("faults.{name} = {v} must be between 0 and 1"));
+            }
+        }
+        for (name, v) in [
+            ("hips_rise_lead_s", self.hips_rise_lead_s),
+            ("key_window_s", self.key_window_s),
+            ("bar_drift_travel_m", self.bar_drift_travel_m),
+            (
+                "hyperextension_max_shoulder_behind_ankle_m",
+                self.hyperextension_max_shoulder_behind_ankle_m,
+            ),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("faults.{name} = {v} must be zero or positive"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The per-frame signals every detector reads, in the canonical frame:
+/// metres, x towards the lifter's toes, y up, origin at the midfoot on the
+/// floor (the bar track's frame).
+pub struct Body<'a> {
+    pub times: &'a [f64],
+    pub track: &'a SagittalTrack,
+    pub bar: &'a BarTrack,
+    raw: &'a [Option<RawPose>],
+    sign: f64,
+    origin: (f64, f64),
+    mpp: f64,
+    /// The lifter's standing hip-shoulder length (px) and back outline
+    /// (reach / that length at each outline station).
+    standing: Option<(f64, [f64; 5])>,
+    /// Neck angle against the torso when standing (deg).
+    standing_neck_deg: Option<f64>,
+    /// Heel height over the toe with the foot flat (px; the clip's median).
+    foot_pitch_rest_px: Option<f64>,
+}
+
+/// Frames with a torso this close to vertical count as standing.
+const STANDING_DEG: f64 = 20.0;
+
+impl<'a> Body<'a> {
+    pub fn new(times: &'a [f64], track: &'a SagittalTrack, bar: &'a BarTrack, raw: &'a [Option<RawPose>]) -> Self {
+        let sign = track.facing.sign();
+        let origin = crate::bar::foot_origin(track).unwrap_or((0.0, 0.0));
+        let mut body = Body {
+            times,
+            track,
+            bar,
+            raw,
+            sign,
+            origin,
+            mpp: bar.scale.metres_per_px,
+            standing: None,
+            standing_neck_deg: None,
+            foot_pitch_rest_px: None,
+        };
+        let standing: Vec<usize> = (0..times.len())
+            .filter(|&i| track.confident.get(i).copied().unwrap_or(false))
+            .filter(|&i| body.torso_deg(i).is_some_and(|a| a.abs() < STANDING_DEG))
+            .collect();
+        let length = median(standing.iter().filter_map(|&i| body.torso_length_px(i)));
+        body.standing = length.and_then(|len| {
+            let reach: Vec<[f64; 5]> = standing.iter().filter_map(|&i| body.back_reach_px(i)).collect();
+            if reach.len() < 3 {
+                return None;
+            }
+            let per = |k: usize| median(reach.iter().map(|r| r[k] / len)).unwrap_or(0.0);
+            Some((len, std::array::from_fn(per)))
+        });
+        body.standing_neck_deg = median(standing.iter().filter_map(|&i| body.neck_deg(i)));
+        body.foot_pitch_rest_px = median((0..times.len()).filter_map(|i| body.foot_pitch_px(i)));
+        body
+    }
+
+    /// A joint in canonical metres with its confidence.
+    pub fn at(&self, i: usize, j: Joint) -> Option<(f64, f64, f64)> {
+        let p = self.track.point(i, j)?;
+        Some((
+            (p.x - self.origin.0) * self.sign * self.mpp,
+            (self.origin.1 - p.y) * self.mpp,
+            p.conf,
+        ))
+    }
+
+    pub fn bar_at(&self, i: usize) -> Option<(f64, f64)> {
+        self.bar.frames.get(i).copied().flatten().map(|b| (b.x_m, b.y_m))
+    }
+
+    /// Lean of the segment lower -> upper from vertical (deg), + = towards the toes.
+    pub fn lean_deg(&self, i: usize, lower: Joint, upper: Joint) -> Option<f64> {
+        let (a, b) = (self.at(i, lower)?, self.at(i, upper)?);
+        Some((b.0 - a.0).atan2(b.1 - a.1).to_degrees())
+    }
+
+    pub fn torso_deg(&self, i: usize) -> Option<f64> {
+        self.track.torso_angle_deg.get(i).copied().flatten()
+    }
+
+    /// Angle at joint `b` between `a` and `c` (deg; 180 = straight).
+    pub fn joint_deg(&self, i: usize, a: Joint, b: Joint, c: Joint) -> Option<f64> {
+        let (a, b, c) = (self.at(i, a)?, self.at(i, b)?, self.at(i, c)?);
+        let (u, v) = ((a.0 - b.0, a.1 - b.1), (c.0 - b.0, c.1 - b.1));
+        let n = (u.0.hypot(u.1) * v.0.hypot(v.1)).max(1e-12);
+        Some(((u.0 * v.0 + u.1 * v.1) / n).clamp(-1.0, 1.0).acos().to_degrees())
+    }
+
+    /// Neck against the torso line (deg): + = head dropped towards the chest.
+    pub fn neck_deg(&self, i: usize) -> Option<f64> {
+        Some(self.lean_deg(i, Joint::Shoulder, Joint::Ear)? - self.lean_deg(i, Joint::Hip, Joint::Shoulder)?)
+    }
+
+    /// Heel height over the toe (px), from confident points only.
+    fn foot_pitch_px(&self, i: usize) -> Option<f64> {
+        let h = self.track.point(i, Joint::Heel).filter(|p| p.conf >= 0.5)?;
+        let t = self.track.point(i, Joint::Toe).filter(|p| p.conf >= 0.5)?;
+        Some(t.y - h.y)
+    }
+
+    fn torso_length_px(&self, i: usize) -> Option<f64> {
+        let (h, s) = (self.track.point(i, Joint::Hip)?, self.track.point(i, Joint::Shoulder)?);
+        Some((h.x - s.x).hypot(h.y - s.y))
+    }
+
+    fn back_reach_px(&self, i: usize) -> Option<[f64; 5]> {
+        let o = self.raw.get(i)?.as_ref()?.outline?;
+        Some(o.back_px(self.sign).map(|v| v as f64))
+    }
+
+    /// Back outline growth over the standing outline at each station, in
+    /// standing hip-shoulder lengths, and the hip-shoulder length as a share
+    /// of the standing length.
+    pub fn back_shape(&self, i: usize) -> Option<([f64; 5], f64)> {
+        let (len, rest) = self.standing?;
+        let reach = self.back_reach_px(i)?;
+        Some((
+            std::array::from_fn(|k| reach[k] / len - rest[k]),
+            self.torso_length_px(i)? / len,
+        ))
+    }
+
+    fn frame_at_or_after(&self, t: f64) -> usize {
+        self.times
+            .partition_point(|&x| x < t)
+            .min(self.times.len().saturating_sub(1))
+    }
+
+    /// Frames within `half_s` of frame `i`.
+    fn around(&self, i: usize, half_s: f64) -> std::ops::RangeInclusive<usize> {
+        let t = self.times[i];
+        let lo = self.frame_at_or_after(t - half_s);
+        let hi = self.times.partition_point(|&x| x <= t + half_s).saturating_sub(1);
+        lo..=hi.max(lo)
+    }
+
+    /// Mean confidence of `joints` over `frames` (0 where missing).
+    fn evidence(&self, frames: impl Iterator<Item = usize> + Clone, joints: &[Joint]) -> f64 {
+        let mut sum = 0.0;
+        let mut n = 0usize;
+        for i in frames {
+            for &j in joints {
+                sum += self.track.point(i, j).map(|p| p.conf).unwrap_or(0.0);
+                n += 1;
+            }
+        }
+        if n == 0 {
+            0.0
+        } else {
+            sum / n as f64
+        }
+    }
+
+    fn bar_trust(&self, p: &FaultProfile) -> f64 {
+        if self.bar.source == BarSource::Plate {
+            1.0
+        } else {
+            p.proxy_bar_confidence
+        }
+    }
+}
+
+/// Severity of `value` against minor/moderate/major levels (higher = worse
+/// when the levels rise, lower = worse when they fall); `None` below minor.
+pub fn grade(value: f64, levels: [f64; 3]) -> Option<Severity> {
+    let rising = levels[2] >= levels[0];
+    let past = |l: f64| if rising { value >= l } else { value <= l };
+    if past(levels[2]) {
+        Some(Severity::Major)
+    } else if past(levels[1]) {
+        Some(Severity::Moderate)
+    } else if past(levels[0]) {
+        Some(Severity::Minor)
+    } else {
+        None
+    }
+}
+
+/// How far past the threshold, 0.6 at it, 1.0 from the moderate level on.
+fn margin(value: f64, levels: [f64; 3]) -> f64 {
+    let span = (levels[1] - levels[0]).abs().max(1e-9);
+    let past = ((value - levels[0]) * (levels[1] - levels[0]).signum()).max(0.0) / span;
+    0.6 + 0.4 * past.min(1.0)
+}
+
+struct Found {
+    frames: (usize, usize, usize),
+    value: f64,
+    levels: [f64; 3],
+    evidence: f64,
+    region: Option<String>,
+}
+
+fn build(kind: FaultKind, rep: &Rep, body: &Body, f: Found) -> Option<Fault> {
+    let severity = grade(f.value, f.levels)?;
+    let (s, w, e) = f.frames;
+    let (unit, explanation, cue) = words(kind, f.value, f.region.as_deref());
+    Some(Fault {
+        kind,
+        rep: rep.index,
+        start_s: body.times[s],
+        worst_s: body.times[w],
+        end_s: body.times[e],
+        start_frame: s,
+        worst_frame: w,
+        end_frame: e,
+        value: f.value,
+        unit: unit.to_string(),
+        threshold: f.levels[0],
+        severity,
+        confidence: (f.evidence.clamp(0.0, 1.0) * margin(f.value, f.levels)).clamp(0.0, 1.0),
+        region: f.region,
+        explanation,
+        cue,
+    })
+}
+
+/// The unit, a one-sentence explanation with the measured value, and a cue.
+fn words(kind: FaultKind, v: f64, region: Option<&str>) -> (&'static str, String, String) {
+    match kind {
+        FaultKind::GoodMorning => (
+            "deg",
+            format!(
+                "Out of the bottom your hips rose faster than the bar and your torso tipped {v:.0} degrees further forward, \
+                 so the lower back finished the lift like a good-morning."
+            ),
+            "Drive your upper back into the bar as you stand up: chest and hips rise together.".into(),
+        ),
+        FaultKind::HipsRiseEarly => (
+            "ratio",
+            format!(
+                "In the first part of the pull your hips rose {v:.1} times as far as your shoulders, so your back \
+                 tipped over the bar instead of your legs pushing the floor away."
+            ),
+            "Push the floor away with your legs and keep your chest up until the bar passes your knees.".into(),
+        ),
+        FaultKind::Rounding => (
+            "torso lengths",
+            format!(
+                "Your {} rounded under load: its outline bulged {:.0}% of your torso length beyond your standing shape.",
+                region.unwrap_or("back"),
+                100.0 * v
+            ),
+            "Brace before the rep (big breath, ribs down) and keep your chest proud; lower the load until your back \
+             holds its shape."
+                .into(),
+        ),
+        FaultKind::HyperextensionLockout => (
+            "deg",
+            format!(
+                "At lockout you leaned {:.0} degrees back behind vertical, pushing your lower back into extension.",
+                -v
+            ),
+            "Finish tall: squeeze your glutes and stop when hips and shoulders are stacked over your heels.".into(),
+        ),
+        FaultKind::SoftLockout => (
+            "deg",
+            format!("At the top your joints stayed bent (largest angle {v:.0} degrees, 180 is straight)."),
+            "Stand all the way up: knees and hips locked before the next rep.".into(),
+        ),
+        FaultKind::BarDrift => (
+            "m",
+            format!(
+                "The bar was {:.0} cm ahead of your midfoot, which lengthens the lever on your lower back.",
+                100.0 * v
+            ),
+            "Keep the bar over your midfoot: drag it up your legs (deadlift) or keep it over your feet (squat).".into(),
+        ),
+        FaultKind::AboveParallel => (
+            "deg",
+            format!("At the bottom your thighs were {v:.0} degrees above horizontal: the hip crease stayed above the knee."),
+            "Sit a little deeper until the hip crease passes the top of the knee, if your mobility allows.".into(),
+        ),
+        FaultKind::HeelLift => (
+            "m",
+            format!(
+                "Your heels came {:.1} cm off the floor, shifting your weight onto the toes.",
+                100.0 * v
+            ),
+            "Keep your whole foot planted and the weight over the midfoot; work on ankle mobility or use lifting shoes."
+                .into(),
+        ),
+        FaultKind::HeadPosition => (
+            "deg",
+            format!("Your neck moved {v:.0} degrees away from its standing position against your torso."),
+            "Keep your neck in line with your back: eyes a few metres ahead on the floor, or slightly up.".into(),
+        ),
+    }
+}
+
+/// Run every detector on every rep. `lift` decides which apply.
+pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> Vec<Fault> {
+    let mut out = Vec::new();
+    for rep in reps {
+        let found = [
+            good_morning(body, lift, rep, p),
+            hips_rise_early(body, lift, rep, p),
+            rounding(body, rep, p),
+            hyperextension(body, lift, rep, p),
+            soft_lockout(body, lift, rep, p),
+            bar_drift(body, rep, p),
+            above_parallel(body, lift, rep, p),
+            heel_lift(body, rep, p),
+            head_position(body, rep, p),
+        ];
+        out.extend(found.into_iter().flatten());
+    }
+    out
+}
+
+/// The frame where the lifter is at the top of this rep.
+fn lockout_frame(lift: Lift, rep: &Rep) -> usize {
+    match lift {
+        Lift::Deadlift => rep.key_frame,
+        Lift::Squat => rep.end_frame,
+    }
+}
+
+pub fn good_morning(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    if lift != Lift::Squat {
+        return None;
+    }
+    let bottom = rep.key_frame;
+    let last = bottom + ((rep.end_frame.saturating_sub(bottom)) as f64 * p.good_morning_window_share).round() as usize;
+    // The bar sits on the upper back: hip-to-bar is the torso line even when
+    // the plate hides the shoulders.
+    let use_bar = body.bar.source == BarSource::Plate;
+    let lean = |i: usize| -> Option<f64> {
+        if use_bar {
+            let (h, b) = (body.at(i, Joint::Hip)?, body.bar_at(i)?);
+            Some((b.0 - h.0).atan2(b.1 - h.1).to_degrees())
+        } else {
+            body.torso_deg(i)
+        }
+    };
+    let start = lean(bottom)?;
+    let (worst, gain) = (bottom..=last)
+        .filter_map(|i| Some((i, lean(i)? - start)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (h0, h1) = (body.at(bottom, Joint::Hip)?, body.at(worst, Joint::Hip)?);
+    let (b0, b1) = (body.bar_at(bottom)?, body.bar_at(worst)?);
+    let bar_rise = b1.1 - b0.1;
+    let hip_rise = h1.1 - h0.1;
+    let ratio = if bar_rise > 0.01 {
+        hip_rise / bar_rise
+    } else {
+        f64::INFINITY
+    };
+    if ratio < p.good_morning_min_hip_to_bar_rise {
+        return None;
+    }
+    let end = (worst..=rep.end_frame)
+        .find(|&i| lean(i).is_some_and(|a| a - start < gain / 2.0))
+        .unwrap_or(rep.end_frame);
+    let evidence = body.evidence(bottom..=worst, &[Joint::Hip, Joint::Shoulder]) * body.bar_trust(p);
+    build(
+        FaultKind::GoodMorning,
+        rep,
+        body,
+        Found {
+            frames: (bottom, worst, end),
+            value: gain,
+            levels: p.good_morning_torso_gain_deg,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    if lift != Lift::Deadlift {
+        return None;
+    }
+    let leave = rep.start_frame;
+    let from = body.frame_at_or_after(body.times[leave] - p.hips_rise_lead_s);
+    let y0 = body.bar_at(leave)?.1;
+    let goal = y0 + p.hips_rise_window_rom_share * rep.range_of_motion_m;
+    let to = (leave..=rep.key_frame).find(|&i| body.bar_at(i).is_some_and(|b| b.1 >= goal))?;
+    let (h0, h1) = (body.at(from, Joint::Hip)?, body.at(to, Joint::Hip)?);
+    let (s0, s1) = (body.at(from, Joint::Shoulder)?, body.at(to, Joint::Shoulder)?);
+    let (hip_rise, shoulder_rise) = (h1.1 - h0.1, s1.1 - s0.1);
+    let ratio = if shoulder_rise > 0.01 {
+        hip_rise / shoulder_rise
+    } else if hip_rise > 0.03 {
+        3.0
+    } else {
+        return None;
+    };
+    let torso_change = body.torso_deg(to)? - body.torso_deg(from)?;
+    if torso_change < p.hips_rise_min_torso_change_deg {
+        return None;
+    }
+    let evidence = body.evidence(from..=to, &[Joint::Hip, Joint::Shoulder]) * body.bar_trust(p);
+    build(
+        FaultKind::HipsRiseEarly,
+        rep,
+        body,
+        Found {
+            frames: (from, to, to),
+            value: ratio,
+            levels: p.hips_rise_ratio_levels,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    // Per frame: the largest growth at the three middle stations (the ends
+    // sit on the glutes and the shoulder blades, which move with the arms).
+    let per: Vec<(usize, f64, [f64; 5], f64)> = (rep.start_frame..=rep.end_frame)
+        .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
+        .filter_map(|i| {
+            let (g, len) = body.back_shape(i)?;
+            Some((i, g[1].max(g[2]).max(g[3]), g, len))
+        })
+        .collect();
+    if per.len() < 3 {
+        return None;
+    }
+    // A robust worst: the 90th percentile, not a single noisy frame.
+    let bulge = percentile(per.iter().map(|r| r.1), 90.0)?;
+    let shortest = percentile(per.iter().map(|r| r.3), 10.0)?;
+    if shortest > p.rounding_max_torso_length_ratio {
+        return None;
+    }
+    let worst = per
+        .iter()
+        .filter(|r| r.1 <= bulge + 1e-9)
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let over = |r: &&(usize, f64, [f64; 5], f64)| r.1 >= p.rounding_bulge_levels[0];
+    let start = per.iter().find(over).map(|r| r.0).unwrap_or(worst.0);
+    let end = per.iter().rev().find(over).map(|r| r.0).unwrap_or(worst.0);
+    let g = worst.2;
+    let (lower, upper) = (g[0].max(g[1]), g[3].max(g[4]));
+    let region = if lower > 1.3 * upper.max(0.0) {
+        "lower back"
+    } else if upper > 1.3 * lower.max(0.0) {
+        "upper back"
+    } else {
+        "whole back"
+    };
+    // The outline comes from a coarse mask: even good evidence stays below 0.9.
+    let evidence = 0.9 * body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Hip, Joint::Shoulder]);
+    build(
+        FaultKind::Rounding,
+        rep,
+        body,
+        Found {
+            frames: (start.min(worst.0), worst.0, end.max(worst.0)),
+            value: bulge,
+            levels: p.rounding_bulge_levels,
+            evidence,
+            region: Some(region.into()),
+        },
+    )
+}
+
+pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let top = lockout_frame(lift, rep);
+    let frames = body.around(top, p.key_window_s);
+    let (worst, angle) = frames
+        .clone()
+        .filter_map(|i| Some((i, body.torso_deg(i)?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    // Balance: holding a bar, the shoulders cannot sit far behind the
+    // ankles. When they seem to, the hip point has slid onto the plate or
+    // the hands (it hides the hip at lockout) and the line is not the torso.
+    if let (Some(s), Some(a)) = (body.at(worst, Joint::Shoulder), body.at(worst, Joint::Ankle)) {
+        if a.0 - s.0 > p.hyperextension_max_shoulder_behind_ankle_m {
+            return None;
+        }
+    }
+    let evidence = body.evidence(frames.clone(), &[Joint::Hip, Joint::Shoulder]);
+    build(
+        FaultKind::HyperextensionLockout,
+        rep,
+        body,
+        Found {
+            frames: (*frames.start(), worst, *frames.end()),
+            value: angle,
+            levels: p.hyperextension_torso_deg,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let top = lockout_frame(lift, rep);
+    let frames = body.around(top, p.key_window_s);
+    let best = |a: Joint, b: Joint, c: Joint| {
+        frames
+            .clone()
+            .filter_map(|i| Some((i, body.joint_deg(i, a, b, c)?)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+    };
+    let knee = best(Joint::Hip, Joint::Knee, Joint::Ankle);
+    let hip = best(Joint::Shoulder, Joint::Hip, Joint::Knee);
+    // Whichever joint is further from its threshold decides.
+    let knee_f = knee.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_knee_deg)?, p.soft_lockout_knee_deg)));
+    let hip_f = hip.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_hip_deg)?, p.soft_lockout_hip_deg)));
+    let (worst, value, _, levels) = match (knee_f, hip_f) {
+        (Some(k), Some(h)) => {
+            if k.2 >= h.2 {
+                k
+            } else {
+                h
+            }
+        }
+        (Some(k), None) => k,
+        (None, Some(h)) => h,
+        (None, None) => return None,
+    };
+    let evidence = body.evidence(
+        frames.clone(),
+        &[Joint::Hip, Joint::Knee, Joint::Ankle, Joint::Shoulder],
+    );
+    build(
+        FaultKind::SoftLockout,
+        rep,
+        body,
+        Found {
+            frames: (*frames.start(), worst, *frames.end()),
+            value,
+            levels,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let xs: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+        .filter_map(|i| Some((i, body.bar_at(i)?.0)))
+        .collect();
+    let &(_, setup) = xs.first()?;
+    let &(worst, ahead) = xs.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let travel = ahead - setup;
+    // Away from the body during the rep counts even when the midfoot
+    // estimate is off: grade it as if it were the distance from the midfoot.
+    let value = if travel >= p.bar_drift_travel_m {
+        ahead.max(travel)
+    } else {
+        ahead
+    };
+    let over = |x: f64| x >= p.bar_drift_ahead_m[0];
+    let start = xs.iter().find(|r| over(r.1)).map(|r| r.0).unwrap_or(worst);
+    let end = xs.iter().rev().find(|r| over(r.1)).map(|r| r.0).unwrap_or(worst);
+    // The midfoot comes from the heel and toe; the plate often hides them at the floor.
+    let feet = body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Heel, Joint::Toe]);
+    let evidence = (0.5 + 0.5 * feet) * body.bar_trust(p);
+    build(
+        FaultKind::BarDrift,
+        rep,
+        body,
+        Found {
+            frames: (start.min(worst), worst, end.max(worst)),
+            value,
+            levels: p.bar_drift_ahead_m,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    if lift != Lift::Squat {
+        return None;
+    }
+    let frames = body.around(rep.key_frame, p.key_window_s / 2.0);
+    let thigh = |i: usize| -> Option<f64> {
+        let (h, k) = (body.at(i, Joint::Hip)?, body.at(i, Joint::Knee)?);
+        Some((h.1 - k.1).atan2((h.0 - k.0).abs()).to_degrees())
+    };
+    // The deepest point of the bottom.
+    let (worst, angle) = frames
+        .clone()
+        .filter_map(|i| Some((i, thigh(i)?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let evidence = body.evidence(frames.clone(), &[Joint::Hip, Joint::Knee]);
+    build(
+        FaultKind::AboveParallel,
+        rep,
+        body,
+        Found {
+            frames: (*frames.start(), worst, *frames.end()),
+            value: angle,
+            levels: p.above_parallel_thigh_deg,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    // Heel height over the toe, against the same foot at rest: rocking onto
+    // the toes raises it, while a whole foot tracked a little high or low
+    // (the plate often covers it) does not.
+    let rest = body.foot_pitch_rest_px?;
+    let lifts: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+        .filter_map(|i| Some((i, (body.foot_pitch_px(i)? - rest) * body.mpp)))
+        .collect();
+    if lifts.len() < 3 {
+        return None;
+    }
+    // The 90th percentile: a sustained lift, not one wobbly frame.
+    let value = percentile(lifts.iter().map(|l| l.1), 90.0)?;
+    let &(worst, _) = lifts
+        .iter()
+        .filter(|l| l.1 <= value + 1e-9)
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let over = |x: f64| x >= p.heel_lift_m[0];
+    let start = lifts.iter().find(|l| over(l.1)).map(|l| l.0).unwrap_or(worst);
+    let end = lifts.iter().rev().find(|l| over(l.1)).map(|l| l.0).unwrap_or(worst);
+    let evidence = body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Heel, Joint::Toe]);
+    build(
+        FaultKind::HeelLift,
+        rep,
+        body,
+        Found {
+            frames: (start.min(worst), worst, end.max(worst)),
+            value,
+            levels: p.heel_lift_m,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let rest = body.standing_neck_deg?;
+    let changes: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+        .filter_map(|i| Some((i, (body.neck_deg(i)? - rest).abs())))
+        .collect();
+    if changes.len() < 3 {
+        return None;
+    }
+    let value = percentile(changes.iter().map(|c| c.1), 90.0)?;
+    let &(worst, _) = changes
+        .iter()
+        .filter(|c| c.1 <= value + 1e-9)
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let over = |x: f64| x >= p.head_neck_change_deg[0];
+    let start = changes.iter().find(|c| over(c.1)).map(|c| c.0).unwrap_or(worst);
+    let end = changes.iter().rev().find(|c| over(c.1)).map(|c| c.0).unwrap_or(worst);
+    // The ear is a small, often hidden point: cap the trust.
+    let evidence = 0.7 * body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Ear, Joint::Shoulder]);
+    build(
+        FaultKind::HeadPosition,
+        rep,
+        body,
+        Found {
+            frames: (start.min(worst), worst, end.max(worst)),
+            value,
+            levels: p.head_neck_change_deg,
+            evidence,
+            region: None,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    //! Hand-made lifts: joints in canonical metres per frame, drawn into an
+    //! image at 1 px = 1 mm (x right, y down, facing right), so every
+    //! expected value can be worked out by hand.
+    use super::*;
+    use crate::bar::{BarFrame, Scale};
+    use crate::pose::{Landmark, TorsoOutline};
+    use crate::skeleton::{Facing, FusedPoint, SagittalTrack, JOINTS};
+
+    const FPS: f64 = 30.0;
+    const N: usize = 90;
+
+    /// Canonical joint positions (m) for one frame, head to toe as `Joint::ALL`.
+    type Pose = [(f64, f64); JOINTS];
+
+    fn to_px(p: (f64, f64)) -> (f64, f64) {
+        (500.0 + 1000.0 * p.0, 1000.0 - 1000.0 * p.1)
+    }
+
+    /// A lifter built from segment leans (deg from vertical, + forward).
+    fn body(hip: (f64, f64), torso_deg: f64, knee: (f64, f64), neck_deg: f64, heel_up: f64) -> Pose {
+        let (t, n) = (torso_deg.to_radians(), (torso_deg + neck_deg).to_radians());
+        let shoulder = (hip.0 + 0.5 * t.sin(), hip.1 + 0.5 * t.cos());
+        let ear = (shoulder.0 + 0.2 * n.sin(), shoulder.1 + 0.2 * n.cos());
+        let wrist = (shoulder.0, shoulder.1 - 0.6);
+        let elbow = (shoulder.0, shoulder.1 - 0.3);
+        [
+            ear,
+            shoulder,
+            elbow,
+            wrist,
+            hip,
+            knee,
+            (0.0, 0.08),
+            (-0.07, heel_up),
+            (0.18, 0.0),
+        ]
+    }
+
+    /// Deadlift progress 0 (floor) .. 1 (lockout): floor 0-14, pull 15-44,
+    /// lockout 45-59, lower 60-74, floor 75-89.
+    fn progress(i: usize) -> f64 {
+        match i {
+            0..=14 => 0.0,
+            15..=44 => (i - 15) as f64 / 29.0,
+            45..=59 => 1.0,
+            60..=74 => 1.0 - (i - 60) as f64 / 14.0,
+            _ => 0.0,
+        }
+    }
+
+    fn lerp(a: f64, b: f64, s: f64) -> f64 {
+        a + (b - a) * s
+    }
+
+    fn deadlift_pose(s: f64, lockout_torso: f64) -> Pose {
+        let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, s));
+        let knee = (lerp(0.12, 0.02, s), lerp(0.45, 0.50, s));
+        body(hip, lerp(45.0, lockout_torso, s), knee, 0.0, 0.0)
+    }
+
+    struct Lift {
+        poses: Vec<Pose>,
+        bar: Vec<(f64, f64)>,
+        outline: Vec<Option<TorsoOutline>>,
+    }
+
+    fn deadlift(lockout_torso: f64, bar_ahead: f64) -> Lift {
+        let poses = (0..N).map(|i| deadlift_pose(progress(i), lockout_torso)).collect();
+        let bar = (0..N)
+            .map(|i| (0.055 + bar_ahead, 0.225 + 0.55 * progress(i)))
+            .collect();
+        Lift {
+            poses,
+            bar,
+            outline: vec![None; N],
+        }
+    }
+
+    fn build(l: &Lift) -> (Vec<f64>, SagittalTrack, BarTrack, Vec<Option<RawPose>>) {
+        let times: Vec<f64> = (0..N).map(|i| i as f64 / FPS).collect();
+        let joints = l
+            .poses
+            .iter()
+            .map(|p| {
+                std::array::from_fn(|j| {
+                    let (x, y) = to_px(p[j]);
+                    Some(FusedPoint { x, y, conf: 0.95 })
+                })
+            })
+            .collect();
+        let torso = l
+            .poses
+            .iter()
+            .map(|p| {
+                let (h, s) = (p[Joint::Hip.index()], p[Joint::Shoulder.index()]);
+                Some((s.0 - h.0).atan2(s.1 - h.1).to_degrees())
+            })
+            .collect();
+        let track = SagittalTrack {
+            facing: Facing::Right,
+            joints,
+            confident: vec![true; N],
+            torso_angle_deg: torso,
+            thigh_px: 450.0,
+        };
+        let origin_x = 0.055; // midfoot between heel -0.07 and toe 0.18
+        let frames = l
+            .bar
+            .iter()
+            .map(|&(x, y)| {
+                let (px, py) = to_px((x, y));
+                Some(BarFrame {
+                    x_px: px,
+                    y_px: py,
+                    x_m: x - origin_x,
+                    y_m: y,
+                    confidence: 1.0,
+                    measured: true,
+                    ..Default::default()
+                })
+            })
+            .collect();
+        let bar = BarTrack {
+            source: BarSource::Plate,
+            scale: Scale {
+                metres_per_px: 0.001,
+                source: "plate".into(),
+                plate_mm: 450.0,
+                plate_radius_px: Some(225.0),
+                camera_yaw_deg: None,
+            },
+            frames,
+            fits: vec![None; N],
+        };
+        let raw = l
+            .outline
+            .iter()
+            .map(|o| {
+                Some(RawPose {
+                    pose_flag: 1.0,
+                    points: [Landmark::default(); crate::pose::BODY_POINTS],
+                    outline: *o,
+                })
+            })
+            .collect();
+        (times, track, bar, raw)
+    }
+
+    fn rep(start: usize, key: usize, end: usize, rom: f64) -> Rep {
+        let t = |i: usize| i as f64 / FPS;
+        Rep {
+            index: 0,
+            start_s: t(start),
+            key_s: t(key),
+            end_s: t(end),
+            start_frame: start,
+            key_frame: key,
+            end_frame: end,
+            eccentric_s: None,
+            concentric_s: 1.0,
+            range_of_motion_m: rom,
+            mean_concentric_velocity_mps: 0.5,
+            peak_concentric_velocity_mps: 0.8,
+            torso_angle_start_deg: None,
+            torso_angle_bottom_deg: None,
+            torso_angle_lockout_deg: None,
+            max_bar_ahead_of_midfoot_m: None,
+            hip_above_knee_at_bottom_m: None,
+            faults: Vec::new(),
+        }
+    }
+
+    fn run(l: &Lift, lift: crate::reps::Lift, r: &Rep) -> Vec<Fault> {
+        let (times, track, bar, raw) = build(l);
+        let body = Body::new(&times, &track, &bar, &raw);
+        detect(&body, lift, std::slice::from_ref(r), &FaultProfile::default())
+    }
+
+    fn kinds(f: &[Fault]) -> Vec<&'static str> {
+        f.iter().map(|f| f.kind.name()).collect()
+    }
+
+    fn dl_rep() -> Rep {
+        rep(15, 52, 75, 0.55)
+    }
+
+    #[test]
+    fn clean_deadlift_flags_nothing() {
+        let f = run(&deadlift(0.0, 0.0), crate::reps::Lift::Deadlift, &dl_rep());
+        assert!(f.is_empty(), "{:?}", kinds(&f));
+    }
+
+    #[test]
+    fn leaning_back_at_lockout_is_hyperextension_with_its_angle() {
+        let f = run(&deadlift(-18.0, 0.0), crate::reps::Lift::Deadlift, &dl_rep());
+        let h = f
+            .iter()
+            .find(|f| f.kind == FaultKind::HyperextensionLockout)
+            .expect("flagged");
+        assert!((h.value + 18.0).abs() < 0.5, "{}", h.value);
+        assert_eq!(h.severity, Severity::Moderate);
+        assert!((43..=61).contains(&h.worst_frame));
+        assert!(h.confidence > 0.8);
+    }
+
+    #[test]
+    fn bar_ahead_of_midfoot_is_drift_in_metres() {
+        let f = run(&deadlift(0.0, 0.11), crate::reps::Lift::Deadlift, &dl_rep());
+        assert_eq!(kinds(&f), vec!["bar_drift"]);
+        assert!((f[0].value - 0.11).abs() < 1e-6);
+        assert_eq!(f[0].severity, Severity::Moderate);
+        // 5 cm is inside the minor level.
+        assert!(run(&deadlift(0.0, 0.05), crate::reps::Lift::Deadlift, &dl_rep()).is_empty());
+    }
+
+    #[test]
+    fn hips_rising_before_the_shoulders_is_flagged() {
+        let mut l = deadlift(0.0, 0.0);
+        // The hips reach their lockout height twice as fast as the bar while
+        // the torso stays at 45 degrees for the first half of the pull.
+        for i in 15..=44 {
+            let s = progress(i);
+            let sh = (2.0 * s).min(1.0);
+            let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, sh));
+            let knee = (lerp(0.12, 0.02, sh), lerp(0.45, 0.50, sh));
+            let torso = if s < 0.5 {
+                45.0 + 10.0 * s
+            } else {
+                lerp(50.0, 0.0, (s - 0.5) * 2.0)
+            };
+            l.poses[i] = body(hip, torso, knee, 0.0, 0.0);
+        }
+        let f = run(&l, crate::reps::Lift::Deadlift, &dl_rep());
+        let h = f.iter().find(|f| f.kind == FaultKind::HipsRiseEarly).expect("flagged");
+        // Hips 0.25 m, shoulders about 0.22 m over the first third.
+        assert!(h.value > 1.1 && h.value < 1.3, "ratio {}", h.value);
+    }
+
+    #[test]
+    fn bent_knees_at_the_top_are_a_soft_lockout() {
+        let mut l = deadlift(0.0, 0.0);
+        for i in 40..=65 {
+            // Knee forward so the knee angle stays near 130 degrees.
+            l.poses[i][Joint::Knee.index()] = (0.17, 0.50);
+        }
+        let f = run(&l, crate::reps::Lift::Deadlift, &dl_rep());
+        let s = f.iter().find(|f| f.kind == FaultKind::SoftLockout).expect("flagged");
+        assert!(s.value < 145.0, "{}", s.value);
+    }
+
+    /// Squat progress 0 (standing) .. 1 (bottom): stand 0-14, down 15-39,
+    /// bottom 40-44, up 45-74, stand 75-89.
+    fn depth(i: usize) -> f64 {
+        match i {
+            0..=14 => 0.0,
+            15..=39 => (i - 15) as f64 / 25.0,
+            40..=44 => 1.0,
+            45..=74 => 1.0 - (i - 45) as f64 / 29.0,
+            _ => 0.0,
+        }
+    }
+
+    /// A squat whose hips reach `bottom_hip_y`; the torso lean follows
+    /// depth unless `torso` says otherwise. The bar sits 5 cm above the shoulder.
+    fn squat(bottom_hip_y: f64, torso: impl Fn(usize, f64) -> f64, hip_y: impl Fn(usize, f64) -> f64) -> Lift {
+        let mut poses = Vec::new();
+        let mut bar = Vec::new();
+        for i in 0..N {
+            let d = depth(i);
+            let hy = hip_y(i, lerp(0.95, bottom_hip_y, d));
+            let hip = (lerp(0.0, -0.25, d), hy);
+            let knee = (lerp(0.02, 0.25, d), lerp(0.50, 0.48, d));
+            let p = body(hip, torso(i, d), knee, 0.0, 0.0);
+            let s = p[Joint::Shoulder.index()];
+            bar.push((s.0, s.1 + 0.05));
+            poses.push(p);
+        }
+        Lift {
+            poses,
+            bar,
+            outline: vec![None; N],
+        }
+    }
+
+    fn sq_rep() -> Rep {
+        rep(15, 42, 75, 0.5)
+    }
+
+    #[test]
+    fn deep_upright_squat_flags_nothing() {
+        let l = squat(0.42, |_, d| lerp(10.0, 35.0, d), |_, y| y);
+        let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
+        assert!(f.is_empty(), "{:?}", kinds(&f));
+    }
+
+    #[test]
+    fn squat_stopping_high_is_above_parallel() {
+        // Hips 13 cm above the knees, 50 cm behind them: atan(0.13 / 0.5) = 14.6 deg.
+        let l = squat(0.61, |_, d| lerp(10.0, 35.0, d), |_, y| y);
+        let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
+        let a = f.iter().find(|f| f.kind == FaultKind::AboveParallel).expect("flagged");
+        assert!((a.value - 14.6).abs() < 0.3, "{}", a.value);
+        assert_eq!(a.severity, Severity::Minor);
+    }
+
+    #[test]
+    fn hips_shooting_up_out_of_the_hole_is_a_good_morning() {
+        // From the bottom the hips rise 20 cm in 10 frames while the torso
+        // tips from 35 to 60 degrees; the bar (on the shoulders) barely rises.
+        let l = squat(
+            0.42,
+            |i, d| {
+                if (45..=60).contains(&i) {
+                    35.0 + 25.0 * ((i - 45) as f64 / 15.0)
+                } else {
+                    lerp(10.0, 35.0, d)
+                }
+            },
+            |i, y| {
+                if (45..=60).contains(&i) {
+                    0.42 + 0.2 * ((i - 45) as f64 / 15.0)
+                } else {
+                    y
+                }
+            },
+        );
+        let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
+        let g = f.iter().find(|f| f.kind == FaultKind::GoodMorning).expect("flagged");
+        assert!(g.value > 12.0, "{}", g.value);
+        assert!((45..=62).contains(&g.worst_frame), "{}", g.worst_frame);
+    }
+
+    #[test]
+    fn back_outline_bulging_and_torso_shortening_is_rounding() {
+        let mut l = deadlift(0.0, 0.0);
+        // Standing reach 0.1 m at every station (0.2 torso lengths); at the
+        // floor the middle bulges 0.3 torso lengths further and the chord
+        // shortens to 0.75.
+        for i in 0..N {
+            let s = progress(i);
+            let bulge = 0.15 * (1.0 - s);
+            let b = (100.0 + 1000.0 * bulge) as f32;
+            l.outline[i] = Some(TorsoOutline {
+                plus_px: [150.0; 5],
+                minus_px: [100.0, b, b, 100.0, 100.0],
+            });
+            let hip = l.poses[i][Joint::Hip.index()];
+            let sh = l.poses[i][Joint::Shoulder.index()];
+            let k = 1.0 - 0.25 * (1.0 - s);
+            l.poses[i][Joint::Shoulder.index()] = (hip.0 + k * (sh.0 - hip.0), hip.1 + k * (sh.1 - hip.1));
+        }
+        let f = run(&l, crate::reps::Lift::Deadlift, &dl_rep());
+        let r = f.iter().find(|f| f.kind == FaultKind::Rounding).expect("flagged");
+        // The 90th percentile over the rep: below the 0.3 peak at the floor.
+        assert!(r.value > 0.2 && r.value <= 0.3, "{}", r.value);
+        assert_eq!(r.region.as_deref(), Some("lower back"));
+        // The same outline without the shortening is not enough.
+        let mut l2 = deadlift(0.0, 0.0);
+        l2.outline = l.outline.clone();
+        assert!(run(&l2, crate::reps::Lift::Deadlift, &dl_rep())
+            .iter()
+            .all(|f| f.kind != FaultKind::Rounding));
+    }
+
+    #[test]
+    fn grades_follow_the_levels_both_ways() {
+        assert_eq!(grade(0.05, [0.06, 0.10, 0.15]), None);
+        assert_eq!(grade(0.06, [0.06, 0.10, 0.15]), Some(Severity::Minor));
+        assert_eq!(grade(0.2, [0.06, 0.10, 0.15]), Some(Severity::Major));
+        assert_eq!(grade(-12.0, [-10.0, -15.0, -20.0]), Some(Severity::Minor));
+        assert_eq!(grade(-9.0, [-10.0, -15.0, -20.0]), None);
+        assert!(FaultProfile::default().validate().is_ok());
+        let p = FaultProfile {
+            heel_lift_m: [0.1, 0.05, 0.2],
+            ..Default::default()
+        };
+        assert!(p.validate().is_err());
+    }
+}

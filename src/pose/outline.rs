@@ -1,0 +1,172 @@
+//! The torso's silhouette across the hip-shoulder chord, from the person mask.
+//!
+//! 2D keypoints have no spine points, so a rounding back is invisible to the
+//! skeleton: the hip and shoulder centres barely move while the back bulges.
+//! The landmark model's segmentation mask does see it. Per frame we keep how
+//! far the silhouette reaches on each side of the chord at a few stations
+//! along it; later stages pick the back side (from the facing) and compare
+//! the bulge with the same lifter's own neutral posture. Ten numbers per
+//! frame are small enough to store in poses.csv, so `--from-poses` reruns
+//! keep the evidence.
+
+use super::landmarks::{Landmark, Roi, INPUT};
+
+/// Where along the chord (0 = mid-hip, 1 = mid-shoulder) the width is read.
+pub const STATIONS: [f32; 5] = [0.2, 0.35, 0.5, 0.65, 0.8];
+
+/// Person probability above which a crop pixel is "body".
+const INSIDE: f32 = 0.5;
+/// Search no further than this share of the chord from it.
+const MAX_REACH: f32 = 0.7;
+
+/// Silhouette reach from the chord in image pixels at each of `STATIONS`.
+/// `plus` is the chord direction turned +90 degrees in image coordinates
+/// (x right, y down): for a lifter facing right that is the front (chest),
+/// for one facing left the back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TorsoOutline {
+    pub plus_px: [f32; STATIONS.len()],
+    pub minus_px: [f32; STATIONS.len()],
+}
+
+impl TorsoOutline {
+    /// The reach on the lifter's back side.
+    pub fn back_px(&self, facing_sign: f64) -> [f32; STATIONS.len()] {
+        if facing_sign > 0.0 {
+            self.minus_px
+        } else {
+            self.plus_px
+        }
+    }
+}
+
+/// Image pixel to crop pixel (the inverse of `Roi::to_image`).
+fn to_crop(roi: &Roi, x: f32, y: f32) -> (f32, f32) {
+    let (s, c) = roi.rotation.sin_cos();
+    let (dx, dy) = (x - roi.cx, y - roi.cy);
+    let u = (c * dx + s * dy) / roi.size + 0.5;
+    let v = (-s * dx + c * dy) / roi.size + 0.5;
+    (u * INPUT as f32, v * INPUT as f32)
+}
+
+/// Bilinear sample of the crop's person probability; 0 outside the crop.
+fn sample(mask: &[f32], u: f32, v: f32) -> f32 {
+    let n = INPUT as f32;
+    if !(0.0..n - 1.0).contains(&u) || !(0.0..n - 1.0).contains(&v) {
+        return 0.0;
+    }
+    let (x0, y0) = (u.floor() as usize, v.floor() as usize);
+    let (fx, fy) = (u - x0 as f32, v - y0 as f32);
+    let at = |x: usize, y: usize| mask[y * INPUT + x];
+    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
+    let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
+    top * (1.0 - fy) + bottom * fy
+}
+
+/// Measure the outline; `None` when the chord is degenerate or the mask is
+/// missing.
+pub fn torso_outline(points: &[Landmark], roi: &Roi, mask: &[f32]) -> Option<TorsoOutline> {
+    if mask.len() != INPUT * INPUT || points.len() < 25 {
+        return None;
+    }
+    let mid = |a: usize, b: usize| ((points[a].x + points[b].x) / 2.0, (points[a].y + points[b].y) / 2.0);
+    let hip = mid(23, 24);
+    let shoulder = mid(11, 12);
+    let (dx, dy) = (shoulder.0 - hip.0, shoulder.1 - hip.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    // A chord shorter than a few crop pixels says nothing.
+    if !len.is_finite() || len < 4.0 * roi.size / INPUT as f32 {
+        return None;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let normal = (-uy, ux);
+    // One crop pixel per step.
+    let step = roi.size / INPUT as f32;
+    let steps = (MAX_REACH * len / step).ceil() as usize;
+    let reach = |t: f32, sign: f32| -> f32 {
+        let (px, py) = (hip.0 + t * dx, hip.1 + t * dy);
+        let mut last_inside = 0.0;
+        for k in 0..=steps {
+            let d = k as f32 * step;
+            let (u, v) = to_crop(roi, px + sign * d * normal.0, py + sign * d * normal.1);
+            if sample(mask, u, v) < INSIDE {
+                break;
+            }
+            last_inside = d;
+        }
+        last_inside
+    };
+    Some(TorsoOutline {
+        plus_px: STATIONS.map(|t| reach(t, 1.0)),
+        minus_px: STATIONS.map(|t| reach(t, -1.0)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pose_at(hip: (f32, f32), shoulder: (f32, f32)) -> Vec<Landmark> {
+        let mut p = vec![Landmark::default(); 33];
+        for i in [23, 24] {
+            p[i].x = hip.0;
+            p[i].y = hip.1;
+        }
+        for i in [11, 12] {
+            p[i].x = shoulder.0;
+            p[i].y = shoulder.1;
+        }
+        p
+    }
+
+    /// A rectangle of "body" around a vertical chord: 20 px in front, 30
+    /// px behind; the crop maps 1:1 onto the image.
+    #[test]
+    fn reads_the_reach_on_each_side() {
+        let roi = Roi {
+            cx: 128.0,
+            cy: 128.0,
+            size: INPUT as f32,
+            rotation: 0.0,
+        };
+        let mut mask = vec![0.0; INPUT * INPUT];
+        for y in 60..200 {
+            for x in 98..=148 {
+                mask[y * INPUT + x] = 1.0;
+            }
+        }
+        // Chord at x = 128, hip below (y 190), shoulder above (y 70).
+        let o = torso_outline(&pose_at((128.0, 190.0), (128.0, 70.0)), &roi, &mask).unwrap();
+        // Chord points up: +90 degrees in image coordinates is +x.
+        for (p, m) in o.plus_px.iter().zip(o.minus_px) {
+            assert!((p - 20.0).abs() <= 1.0, "plus {p}");
+            assert!((m - 30.0).abs() <= 1.0, "minus {m}");
+        }
+        assert_eq!(o.back_px(1.0), o.minus_px);
+        assert_eq!(o.back_px(-1.0), o.plus_px);
+    }
+
+    #[test]
+    fn a_rotated_crop_maps_back() {
+        let roi = Roi {
+            cx: 300.0,
+            cy: 200.0,
+            size: 400.0,
+            rotation: 0.4,
+        };
+        let (x, y) = roi.to_image(37.0, 211.0);
+        let (u, v) = to_crop(&roi, x, y);
+        assert!((u - 37.0).abs() < 1e-3 && (v - 211.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn no_mask_no_outline() {
+        let roi = Roi {
+            cx: 0.0,
+            cy: 0.0,
+            size: 256.0,
+            rotation: 0.0,
+        };
+        assert!(torso_outline(&pose_at((0.0, 10.0), (0.0, -100.0)), &roi, &[]).is_none());
+    }
+}
