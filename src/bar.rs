@@ -1049,6 +1049,11 @@ pub struct BarFrame {
 pub struct BarTrack {
     pub source: BarSource,
     pub scale: Scale,
+    /// Image pixels of the metric frame's origin (midfoot x, floor y; the
+    /// first bar position when the feet were never seen).
+    pub origin_px: (f64, f64),
+    /// Midfoot x in image pixels, when the heel and toe were seen.
+    pub midfoot_px: Option<f64>,
     pub frames: Vec<Option<BarFrame>>,
     /// Plate fits per frame, for drawing.
     pub fits: Vec<Option<PlateFit>>,
@@ -1098,7 +1103,7 @@ fn lifter_height_px(track: &SagittalTrack) -> Option<f64> {
 }
 
 /// Midfoot (x) and floor (y) in image pixels: the origin of the metric frame.
-pub fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
+fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
     let mid: Vec<(f64, f64)> = track
         .joints
         .iter()
@@ -1197,8 +1202,8 @@ pub fn build_track(
     let (ys, _) = fill_short_gaps(times, &raw_y, profile.max_gap_s);
     let sx = profile.smoothing.apply(times, &xs);
     let sy = profile.smoothing.apply(times, &ys);
-    let (ox, oy) =
-        foot_origin(skeleton).unwrap_or_else(|| (0..n).find_map(|i| Some((xs[i]?, ys[i]?))).unwrap_or((0.0, 0.0)));
+    let feet = foot_origin(skeleton);
+    let (ox, oy) = feet.unwrap_or_else(|| (0..n).find_map(|i| Some((xs[i]?, ys[i]?))).unwrap_or((0.0, 0.0)));
     let mpp = scale.metres_per_px;
     let sign = match facing {
         Facing::Right => 1.0,
@@ -1260,6 +1265,8 @@ pub fn build_track(
         BarTrack {
             source,
             scale,
+            origin_px: (ox, oy),
+            midfoot_px: feet.map(|f| f.0),
             frames,
             fits,
         },

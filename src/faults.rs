@@ -292,14 +292,14 @@ const STANDING_DEG: f64 = 20.0;
 impl<'a> Body<'a> {
     pub fn new(times: &'a [f64], track: &'a SagittalTrack, bar: &'a BarTrack, raw: &'a [Option<RawPose>]) -> Self {
         let sign = track.facing.sign();
-        let origin = crate::bar::foot_origin(track).unwrap_or((0.0, 0.0));
         let mut body = Body {
             times,
             track,
             bar,
             raw,
             sign,
-            origin,
+            // The bar track's origin, so joints and bar share one frame.
+            origin: bar.origin_px,
             mpp: bar.scale.metres_per_px,
             standing: None,
             standing_neck_deg: None,
@@ -450,6 +450,26 @@ fn margin(value: f64, levels: [f64; 3]) -> f64 {
     let span = (levels[1] - levels[0]).abs().max(1e-9);
     let past = ((value - levels[0]) * (levels[1] - levels[0]).signum()).max(0.0) / span;
     0.6 + 0.4 * past.min(1.0)
+}
+
+/// The 90th percentile of a per-frame series (a sustained worst, not one
+/// noisy frame) and the frame that reaches it.
+fn sustained_worst(series: &[(usize, f64)]) -> Option<(usize, f64)> {
+    let value = percentile(series.iter().map(|s| s.1), 90.0)?;
+    let &(frame, _) = series
+        .iter()
+        .filter(|s| s.1 <= value + 1e-9)
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some((frame, value))
+}
+
+/// (start, worst, end): the first and last frame at or past `threshold`,
+/// widened to include `worst`.
+fn span_over(series: &[(usize, f64)], threshold: f64, worst: usize) -> (usize, usize, usize) {
+    let over = |s: &&(usize, f64)| s.1 >= threshold;
+    let start = series.iter().find(over).map_or(worst, |s| s.0);
+    let end = series.iter().rev().find(over).map_or(worst, |s| s.0);
+    (start.min(worst), worst, end.max(worst))
 }
 
 struct Found {
@@ -687,20 +707,13 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     if per.len() < 3 {
         return None;
     }
-    // A robust worst: the 90th percentile, not a single noisy frame.
-    let bulge = percentile(per.iter().map(|r| r.1), 90.0)?;
     let shortest = percentile(per.iter().map(|r| r.3), 10.0)?;
     if shortest > p.rounding_max_torso_length_ratio {
         return None;
     }
-    let worst = per
-        .iter()
-        .filter(|r| r.1 <= bulge + 1e-9)
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let over = |r: &&(usize, f64, [f64; 5], f64)| r.1 >= p.rounding_bulge_levels[0];
-    let start = per.iter().find(over).map(|r| r.0).unwrap_or(worst.0);
-    let end = per.iter().rev().find(over).map(|r| r.0).unwrap_or(worst.0);
-    let g = worst.2;
+    let bulges: Vec<(usize, f64)> = per.iter().map(|r| (r.0, r.1)).collect();
+    let (worst, bulge) = sustained_worst(&bulges)?;
+    let g = per.iter().find(|r| r.0 == worst)?.2;
     let (lower, upper) = (g[0].max(g[1]), g[3].max(g[4]));
     let region = if lower > 1.3 * upper.max(0.0) {
         "lower back"
@@ -716,7 +729,7 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
         rep,
         body,
         Found {
-            frames: (start.min(worst.0), worst.0, end.max(worst.0)),
+            frames: span_over(&bulges, p.rounding_bulge_levels[0], worst),
             value: bulge,
             levels: p.rounding_bulge_levels,
             evidence,
@@ -813,9 +826,6 @@ pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     } else {
         ahead
     };
-    let over = |x: f64| x >= p.bar_drift_ahead_m[0];
-    let start = xs.iter().find(|r| over(r.1)).map(|r| r.0).unwrap_or(worst);
-    let end = xs.iter().rev().find(|r| over(r.1)).map(|r| r.0).unwrap_or(worst);
     // The midfoot comes from the heel and toe; the plate often hides them at the floor.
     let feet = body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Heel, Joint::Toe]);
     let evidence = (0.5 + 0.5 * feet) * body.bar_trust(p);
@@ -824,7 +834,7 @@ pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
         rep,
         body,
         Found {
-            frames: (start.min(worst), worst, end.max(worst)),
+            frames: span_over(&xs, p.bar_drift_ahead_m[0], worst),
             value,
             levels: p.bar_drift_ahead_m,
             evidence,
@@ -873,22 +883,14 @@ pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     if lifts.len() < 3 {
         return None;
     }
-    // The 90th percentile: a sustained lift, not one wobbly frame.
-    let value = percentile(lifts.iter().map(|l| l.1), 90.0)?;
-    let &(worst, _) = lifts
-        .iter()
-        .filter(|l| l.1 <= value + 1e-9)
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let over = |x: f64| x >= p.heel_lift_m[0];
-    let start = lifts.iter().find(|l| over(l.1)).map(|l| l.0).unwrap_or(worst);
-    let end = lifts.iter().rev().find(|l| over(l.1)).map(|l| l.0).unwrap_or(worst);
+    let (worst, value) = sustained_worst(&lifts)?;
     let evidence = body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Heel, Joint::Toe]);
     build(
         FaultKind::HeelLift,
         rep,
         body,
         Found {
-            frames: (start.min(worst), worst, end.max(worst)),
+            frames: span_over(&lifts, p.heel_lift_m[0], worst),
             value,
             levels: p.heel_lift_m,
             evidence,
@@ -905,14 +907,7 @@ pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
     if changes.len() < 3 {
         return None;
     }
-    let value = percentile(changes.iter().map(|c| c.1), 90.0)?;
-    let &(worst, _) = changes
-        .iter()
-        .filter(|c| c.1 <= value + 1e-9)
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let over = |x: f64| x >= p.head_neck_change_deg[0];
-    let start = changes.iter().find(|c| over(c.1)).map(|c| c.0).unwrap_or(worst);
-    let end = changes.iter().rev().find(|c| over(c.1)).map(|c| c.0).unwrap_or(worst);
+    let (worst, value) = sustained_worst(&changes)?;
     // The ear is a small, often hidden point: cap the trust.
     let evidence = 0.7 * body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Ear, Joint::Shoulder]);
     build(
@@ -920,7 +915,7 @@ pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
         rep,
         body,
         Found {
-            frames: (start.min(worst), worst, end.max(worst)),
+            frames: span_over(&changes, p.head_neck_change_deg[0], worst),
             value,
             levels: p.head_neck_change_deg,
             evidence,
@@ -1054,6 +1049,8 @@ mod tests {
             })
             .collect();
         let bar = BarTrack {
+            origin_px: to_px((origin_x, 0.0)),
+            midfoot_px: Some(to_px((origin_x, 0.0)).0),
             source: BarSource::Plate,
             scale: Scale {
                 metres_per_px: 0.001,

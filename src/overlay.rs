@@ -393,7 +393,7 @@ pub fn draw_faults(img: &mut Mat, track: &SagittalTrack, bar: &BarTrack, i: usiz
         };
         if f.kind == FaultKind::BarDrift {
             // The gap from the midfoot's vertical to the bar.
-            if let Some((ox, _)) = crate::bar::foot_origin(track) {
+            if let Some(ox) = bar.midfoot_px {
                 let foot = Point::new(ox.round() as i32, at.y);
                 imgproc::line(img, foot, at, red, thick, imgproc::LINE_AA, 0).cv("overlay")?;
                 dashed(

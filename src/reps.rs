@@ -483,6 +483,8 @@ mod tests {
             BarTrack {
                 source: BarSource::Plate,
                 scale,
+                origin_px: (0.0, 0.0),
+                midfoot_px: None,
                 frames,
                 fits: vec![None; n],
             },
