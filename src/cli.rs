@@ -15,7 +15,7 @@ use crate::profile::Profile;
 #[command(
     name = "liftlens",
     version,
-    about = "Side-on squat and deadlift video analysis: pose, torso angle and (soon) bar path and faults"
+    about = "Side-on squat and deadlift video analysis: pose, torso angle, bar path and velocity, reps and back-loading faults"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -416,11 +416,13 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     }
     if let (Some(l), true) = (lift, view.judgeable) {
         let body = faults::Body::new(&tracked.times, &track, &bar_track, &tracked.raw);
-        for f in faults::detect(&body, l, &rep_list, &cfg.profile.faults) {
+        let (found, rep_notes) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
+        for f in found {
             if let Some(r) = rep_list.get_mut(f.rep) {
                 r.faults.push(f);
             }
         }
+        notes.extend(rep_notes);
     }
 
     let report = Report {
@@ -463,6 +465,8 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     written.push(report_json);
 
     let all_faults: Vec<&faults::Fault> = report.reps.iter().flat_map(|r| &r.faults).collect();
+    let keep: Vec<String> = all_faults.iter().map(|f| fault_frame_name(f)).collect();
+    prune_fault_frames(&cfg.out_dir.join("frames"), &keep)?;
     match &cfg.video {
         Some(video) if cfg.write_video || !all_faults.is_empty() => {
             let dest = cfg.write_video.then(|| cfg.out_dir.join("annotated.mp4"));
@@ -494,6 +498,40 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
 /// File name of a fault's worst-frame picture in `<DIR>/frames/`.
 pub fn fault_frame_name(f: &faults::Fault) -> String {
     format!("rep{}_{}_{:05}.png", f.rep + 1, f.kind.name(), f.worst_frame)
+}
+
+/// Remove worst-frame pictures an earlier run left in `<DIR>/frames/` for
+/// faults this report no longer has: beside a new report.json they would
+/// show flags it does not make. Only files named like ours are touched.
+fn prune_fault_frames(dir: &Path, keep: &[String]) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_fault_frame_name(&name) && !keep.contains(&name) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::OutputWrite {
+                path: entry.path(),
+                reason: format!("could not remove a stale picture from an earlier run: {e}"),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `rep<N>_<kind>_<frame>.png` with a known fault kind.
+fn is_fault_frame_name(name: &str) -> bool {
+    let Some(stem) = name.strip_prefix("rep").and_then(|n| n.strip_suffix(".png")) else {
+        return false;
+    };
+    let Some((rep, rest)) = stem.split_once('_') else {
+        return false;
+    };
+    let Some((kind, frame)) = rest.rsplit_once('_') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(rep) && digits(frame) && faults::FaultKind::ALL.iter().any(|k| k.name() == kind)
 }
 
 /// Pass 2: draw every frame; write the annotated video (when `dest` is

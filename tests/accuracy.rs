@@ -194,9 +194,10 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
                 .unwrap_or_else(|| panic!("{clip}: rep {} has no {kind}", rep["index"]));
             let value = f["value"].as_f64().unwrap();
             // Truth: 15 deg behind vertical at lockout (measured -11.6 to
-            // -11.9: the pose reads lockouts more upright) / 7.5 cm ahead.
+            // -11.9: the pose reads lockouts more upright) / 10-13 cm ahead
+            // of the midfoot (measured 13).
             match kind {
-                "bar_drift" => assert!((value - 0.075).abs() < 0.02, "{clip}: {value}"),
+                "bar_drift" => assert!((0.09..=0.16).contains(&value), "{clip}: {value}"),
                 _ => assert!((-17.0..=-10.0).contains(&value), "{clip}: {value}"),
             }
             let c = f["confidence"].as_f64().unwrap();
@@ -212,5 +213,32 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
         assert!(csv.lines().next().unwrap().ends_with(",faults"));
         assert!(csv.contains(kind), "{csv}");
         assert!(r.stdout.contains("cue:"), "{}", r.stdout);
+
+        // Regression: a rerun into the same folder that no longer flags the
+        // fault left the old pictures beside the new report.
+        let strict = dir.path().join("strict.toml");
+        std::fs::write(
+            &strict,
+            "[faults]\nbar_drift_ahead_m = [0.5, 0.6, 0.7]\nbar_drift_travel_m = 0.5\nhyperextension_torso_deg = [-40.0, -45.0, -50.0]\n",
+        )
+        .unwrap();
+        let poses = out.join("poses.csv");
+        let r = run(&[
+            "analyze",
+            "--from-poses",
+            s(&poses),
+            "--out",
+            s(&out),
+            "--no-video",
+            "--profile",
+            s(&strict),
+        ]);
+        assert_eq!(r.code, 0, "{clip}: {}", r.stderr);
+        let left: Vec<_> = std::fs::read_dir(out.join("frames"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(kind))
+            .collect();
+        assert!(left.is_empty(), "{clip}: stale pictures {left:?}");
     }
 }

@@ -55,6 +55,15 @@ impl Roi {
         )
     }
 
+    /// Image pixel to crop pixel (the inverse of `to_image`).
+    pub fn to_crop(&self, x: f32, y: f32) -> (f32, f32) {
+        let (s, c) = self.rotation.sin_cos();
+        let (dx, dy) = (x - self.cx, y - self.cy);
+        let u = (c * dx + s * dy) / self.size + 0.5;
+        let v = (-s * dx + c * dy) / self.size + 0.5;
+        (u * INPUT as f32, v * INPUT as f32)
+    }
+
     /// 2x3 matrix mapping crop pixels to image pixels (for WARP_INVERSE_MAP).
     pub fn crop_to_image(&self) -> [[f64; 3]; 2] {
         let (s, c) = (self.rotation as f64).sin_cos();

@@ -40,15 +40,6 @@ impl TorsoOutline {
     }
 }
 
-/// Image pixel to crop pixel (the inverse of `Roi::to_image`).
-fn to_crop(roi: &Roi, x: f32, y: f32) -> (f32, f32) {
-    let (s, c) = roi.rotation.sin_cos();
-    let (dx, dy) = (x - roi.cx, y - roi.cy);
-    let u = (c * dx + s * dy) / roi.size + 0.5;
-    let v = (-s * dx + c * dy) / roi.size + 0.5;
-    (u * INPUT as f32, v * INPUT as f32)
-}
-
 /// Bilinear sample of the crop's person probability; 0 outside the crop.
 fn sample(mask: &[f32], u: f32, v: f32) -> f32 {
     let n = INPUT as f32;
@@ -88,7 +79,7 @@ pub fn torso_outline(points: &[Landmark], roi: &Roi, mask: &[f32]) -> Option<Tor
         let mut last_inside = 0.0;
         for k in 0..=steps {
             let d = k as f32 * step;
-            let (u, v) = to_crop(roi, px + sign * d * normal.0, py + sign * d * normal.1);
+            let (u, v) = roi.to_crop(px + sign * d * normal.0, py + sign * d * normal.1);
             if sample(mask, u, v) < INSIDE {
                 break;
             }
@@ -155,7 +146,7 @@ mod tests {
             rotation: 0.4,
         };
         let (x, y) = roi.to_image(37.0, 211.0);
-        let (u, v) = to_crop(&roi, x, y);
+        let (u, v) = roi.to_crop(x, y);
         assert!((u - 37.0).abs() < 1e-3 && (v - 211.0).abs() < 1e-3);
     }
 
