@@ -615,9 +615,8 @@ fn words(kind: FaultKind, v: f64, allowance: f64, region: Option<&str>) -> (&'st
     }
 }
 
-/// Run every detector on every rep. `lift` decides which apply.
-/// Every detector on every rep, and a note for each rep whose pose was
-/// judged too implausible to flag from.
+/// Run every detector on every rep (`lift` decides which apply), with a
+/// note for each rep whose pose was too implausible to flag from.
 pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<Fault>, Vec<String>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
@@ -628,8 +627,12 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
         // and 151 deg and the same pose produced rounding, depth and
         // lockout flags). Such a rep gets no body-based flag, only the
         // plate-based bar drift, and a note.
-        let neck = head_position(body, rep, p).map(|f| f.value);
-        if let Some(v) = neck.filter(|v| *v > p.max_plausible_neck_change_deg) {
+        let head = head_position(body, rep, p);
+        if let Some(v) = head
+            .as_ref()
+            .map(|f| f.value)
+            .filter(|v| *v > p.max_plausible_neck_change_deg)
+        {
             notes.push(format!(
                 "rep {}: the pose drew the neck bent {v:.0} degrees from its standing angle, which no neck can do, so the pose is wrong in this rep and its body faults are not judged; film from the side with the head clear of the plates",
                 rep.index + 1
@@ -648,7 +651,7 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
             bar_drift(body, rep, p),
             above_parallel(body, lift, rep, p),
             heel_lift(body, rep, p),
-            head_position(body, rep, p),
+            head,
         ];
         out.extend(found.into_iter().flatten());
     }

@@ -32,6 +32,9 @@ pub const MAX_COAST_FRAMES: usize = 45;
 const MAX_REFITS: usize = 3;
 /// Each re-crop moves the crop this share of its side down the body axis.
 const REFIT_STEP: f32 = 0.1;
+/// A re-crop whose pose flag falls further than this below the crop it
+/// replaces has slid off the body: keep the crop before it.
+const REFIT_MAX_FLAG_DROP: f32 = 0.3;
 
 pub struct PoseTracker {
     detector: Detector,
@@ -132,9 +135,7 @@ impl PoseTracker {
         }
         Ok(out)
     }
-}
 
-impl PoseTracker {
     /// Re-crop while the person mask runs off the bottom of the crop past
     /// the predicted feet. The landmark model can settle on a shrunken body
     /// that fits its crop: in a side-on squat the round plate sits where a
@@ -155,7 +156,7 @@ impl PoseTracker {
             let r = out.roi;
             let (cx, cy) = r.to_image(INPUT as f32 / 2.0, INPUT as f32 * (0.5 + REFIT_STEP));
             let next = self.landmarks.run(bgr, Roi { cx, cy, ..r })?;
-            if next.pose_flag < COAST_FLAG.max(out.pose_flag - 0.3) {
+            if next.pose_flag < COAST_FLAG.max(out.pose_flag - REFIT_MAX_FLAG_DROP) {
                 break;
             }
             out = next;
