@@ -39,6 +39,12 @@ pub struct BarProfile {
     /// least rim seen.
     pub held_min_inlier_share: f64,
     pub held_min_visible_arc_deg: f64,
+    /// Rim seen (degrees) for the plate's shape to be fitted: an ellipse
+    /// (rather than a circle) in a free fit, and the shape the track holds
+    /// and the metric scale taken from such fits only. On half a rim an
+    /// ellipse fit stretches along the missing side (the rendered pull off
+    /// the floor: 72/68 px for a 68.4 px circle, seen on 180-240 degrees).
+    pub full_rim_deg: f64,
     /// Radius may differ from its recent median by this fraction.
     pub max_radius_change: f64,
     /// Largest centre move per frame at 30 fps, in plate radii.
@@ -51,6 +57,9 @@ pub struct BarProfile {
     pub lost_after_s: f64,
     /// Longest gap (s) bridged by interpolation in the reported track.
     pub max_gap_s: f64,
+    /// How far back (s) a plate first found mid-clip is tracked backwards
+    /// over the frames before it (0 turns this off).
+    pub backtrack_max_s: f64,
     /// Lifter height (m) for the scale when no plate is tracked.
     pub lifter_height_m: f64,
     /// Smoothing of the bar position before velocities are taken.
@@ -68,12 +77,14 @@ impl Default for BarProfile {
             min_visible_arc_deg: 200.0,
             held_min_inlier_share: 0.3,
             held_min_visible_arc_deg: 120.0,
+            full_rim_deg: 270.0,
             max_radius_change: 0.04,
             max_speed_radii: 0.3,
             inlier_tolerance: 0.015,
             min_edge: 24.0,
             lost_after_s: 0.5,
             max_gap_s: 0.5,
+            backtrack_max_s: 6.0,
             lifter_height_m: 1.75,
             smoothing: crate::signal::Smoothing::Butterworth { cutoff_hz: 6.0 },
         }
@@ -122,17 +133,42 @@ impl PlateFit {
     }
 }
 
+/// Which way the brightness steps at the rim. Holding one sign all the way
+/// round rejects clutter. (Allowing the sign to flip round the rim, for a
+/// coloured plate between a dark floor and a light wall, was tried: it
+/// gained nothing on mattiolato bad02, whose oblique rim shows two edges,
+/// and locked onto clutter on bichraix bad012.)
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Polarity {
+    DarkInside,
+    LightInside,
+}
+
+impl Polarity {
+    /// Edge strength along a ray pointing outwards with unit vector (c, s).
+    fn along(self, gx: f64, gy: f64, c: f64, s: f64) -> f64 {
+        let v = gx * c + gy * s;
+        match self {
+            Polarity::DarkInside => v,
+            Polarity::LightInside => -v,
+        }
+    }
+}
+
+#[derive(Clone)]
 struct TrackState {
     cx: f64,
     cy: f64,
     vx: f64,
     vy: f64,
     r: f64,
-    polarity: f64,
+    polarity: Polarity,
     t: f64,
     last_measured_t: f64,
     radii: Vec<f64>,
     ratios: Vec<f64>,
+    /// The shape history holds only fits that saw the full rim.
+    shape_from_full_rim: bool,
 }
 
 /// Follows the near plate through a clip: `process` each frame in order.
@@ -142,7 +178,17 @@ pub struct BarTracker {
     picture: Rect,
     /// Frames that tried a fresh search (for the report).
     pub searches: usize,
+    /// Frames seen so far (the index of the next one).
+    frames: usize,
+    /// Grey frames since the plate was last measured: (index, time, image).
+    untracked: std::collections::VecDeque<(usize, f64, Mat)>,
+    /// Fits for earlier frames found by tracking back from a seed.
+    backfill: Vec<(usize, PlateFit)>,
 }
+
+/// Most memory the frames kept for tracking back may take (a 1080p grey
+/// frame is 2 MB: 6 s at 30 fps is 370 MB; 4K keeps the last 64 frames).
+const MAX_BACKTRACK_BYTES: usize = 512 << 20;
 
 /// Gradient images of a region of the frame.
 struct Gradients {
@@ -154,10 +200,15 @@ struct Gradients {
 }
 
 impl Gradients {
-    fn of(bgr: &Mat, region: Rect) -> Result<Self> {
-        let roi = Mat::roi(bgr, region).cv("plate gradients")?;
+    /// `image` is BGR, or grey (frames kept for tracking back).
+    fn of(image: &Mat, region: Rect) -> Result<Self> {
+        let roi = Mat::roi(image, region).cv("plate gradients")?;
         let mut grey = Mat::default();
-        imgproc::cvt_color(&roi, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate gradients")?;
+        if image.channels() == 1 {
+            roi.copy_to(&mut grey).cv("plate gradients")?;
+        } else {
+            imgproc::cvt_color(&roi, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate gradients")?;
+        }
         let mut smooth = Mat::default();
         imgproc::gaussian_blur(&grey, &mut smooth, Size::new(3, 3), 0.0, 0.0, core::BORDER_REPLICATE)
             .cv("plate gradients")?;
@@ -224,9 +275,9 @@ struct RayEdges {
 }
 
 /// Cast `rays` rays from (cx, cy) and find, between `r_lo` and `r_hi`, the
-/// strongest edge whose gradient points outwards with the given polarity
-/// (+1: darker inside). Sub-pixel by a parabola through the peak.
-fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: f64, p: &BarProfile) -> RayEdges {
+/// strongest edge of the given polarity. Sub-pixel by a parabola through
+/// the peak.
+fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: Polarity, p: &BarProfile) -> RayEdges {
     let step = 0.5;
     let n_steps = ((r_hi - r_lo) / step).ceil() as usize + 1;
     let mut points = Vec::with_capacity(p.rays);
@@ -240,7 +291,7 @@ fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: f6
         for (j, v) in prof.iter_mut().enumerate() {
             let r = r_lo + j as f64 * step;
             match g.at(cx + r * c, cy + r * s) {
-                Some((gx, gy)) => *v = polarity * (gx * c + gy * s),
+                Some((gx, gy)) => *v = polarity.along(gx, gy, c, s),
                 None => {
                     inside = false;
                     break;
@@ -382,6 +433,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
     };
     let mut shape = Ellipse::circle(cx, cy, r);
     let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
+
     for band in [0.12, 0.06] {
         inliers = select(&shape, band);
         let ip: Vec<(f64, f64)> = inliers.iter().map(|&(_, x, y)| (x, y)).collect();
@@ -389,28 +441,40 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
         shape = Ellipse::circle(x, y, rr);
     }
     let circle = shape;
-    // A plausible ellipse (near the circle, not too squeezed, enough rim)
-    // replaces the circle for the tight bands.
-    if coverage(edges, &inliers).0 >= 180.0 {
-        if let Some(e) = Ellipse::fit(&inliers) {
+    // Tight bands: refit the circle, or a plausible ellipse (near the
+    // circle, not too squeezed) when half the rim or more is seen.
+    let tighten = |mut shape: Ellipse, is_ellipse: bool| -> Option<Ellipse> {
+        for band in [0.03, p.inlier_tolerance] {
+            let candidate = select(&shape, band);
+            shape = if is_ellipse {
+                Ellipse::fit(&candidate)?
+            } else {
+                let ip: Vec<(f64, f64)> = candidate.iter().map(|&(_, x, y)| (x, y)).collect();
+                fit_circle(&ip).map(|(x, y, rr)| Ellipse::circle(x, y, rr))?
+            };
+        }
+        Some(shape)
+    };
+    let seen = coverage(edges, &inliers).0;
+    let ellipse = (seen >= 180.0)
+        .then(|| Ellipse::fit(&inliers))
+        .flatten()
+        .filter(|e| {
             let (ea, eb) = (e.a.max(e.b), e.a.min(e.b));
             let near = ((e.cx - circle.cx).powi(2) + (e.cy - circle.cy).powi(2)).sqrt() < 0.15 * circle.a;
-            if near && eb >= 0.6 * ea && ea < 1.3 * circle.a && eb > 0.6 * circle.a {
-                shape = e;
-            }
-        }
-    }
-    let is_ellipse = shape.a != shape.b || shape.sin != 0.0;
-    for band in [0.03, p.inlier_tolerance] {
-        let candidate = select(&shape, band);
-        let refit = if is_ellipse {
-            Ellipse::fit(&candidate)
-        } else {
-            let ip: Vec<(f64, f64)> = candidate.iter().map(|&(_, x, y)| (x, y)).collect();
-            fit_circle(&ip).map(|(x, y, rr)| Ellipse::circle(x, y, rr))
-        };
-        shape = refit?;
-    }
+            near && eb >= 0.6 * ea && ea < 1.3 * circle.a && eb > 0.6 * circle.a
+        })
+        .and_then(|e| tighten(e, true));
+    let round = tighten(circle, false);
+    // On part of the rim an ellipse bends to fit noise and stretches along
+    // the missing side, so there it must beat the circle clearly (a plate
+    // seen 25 degrees off side-on does: the circle misses its tight band).
+    let count = |e: &Ellipse| select(e, p.inlier_tolerance).len() as f64;
+    let shape = match (ellipse, round) {
+        (Some(e), Some(c)) if seen >= p.full_rim_deg || count(&e) >= 1.2 * count(&c) => e,
+        (_, Some(c)) => c,
+        (e, None) => e?,
+    };
     let inliers = select(&shape, p.inlier_tolerance);
     let (cx, cy) = (shape.cx, shape.cy);
     let (major, minor) = (shape.a.max(shape.b), shape.a.min(shape.b));
@@ -570,6 +634,114 @@ fn anchors(pose: &RawPose) -> Option<Anchors> {
     })
 }
 
+/// One tracking step of `st` on this frame (BGR or grey): predict, fit the
+/// rim freely, else with the plate's shape held, and update the state.
+fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rect) -> Result<Option<PlateFit>> {
+    let dt = (t - st.t).max(1e-3);
+    let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
+    let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
+    let ratio = crate::signal::median(st.ratios.iter().copied()).unwrap_or(1.0);
+    let (free, edges) = track_at(p, image, picture, px, py, median_r, st.polarity)?;
+    let frames = (dt * 30.0).max(1.0);
+    let gate = p.max_speed_radii * median_r * frames;
+    let moved = |f: &PlateFit| ((f.cx - px).powi(2) + (f.cy - py).powi(2)).sqrt();
+    let radius_ok =
+        |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
+    // A free fit that sees enough rim is the best measurement.
+    let mut fit = free.map(|mut f| {
+        let sound = f.inlier_share >= p.min_inlier_share
+            && f.hidden_arc_deg <= p.max_hidden_arc_deg
+            && f.enough_rim(p.min_visible_arc_deg)
+            && moved(&f) <= gate;
+        f.measured = sound && radius_ok(&f);
+        (f, sound)
+    });
+    // Otherwise, or when the free fit saw only part of the rim and the
+    // track knows the plate's shape from full-rim fits, hold the shape and
+    // fit only the centre: two unknowns instead of five on a part arc.
+    let partial = fit
+        .as_ref()
+        .is_some_and(|(f, _)| f.visible_arc_deg < p.full_rim_deg && st.shape_from_full_rim);
+    if partial || !fit.as_ref().is_some_and(|(f, _)| f.measured) {
+        if let Some(edges) = &edges {
+            let start = fit
+                .as_ref()
+                .filter(|(f, _)| moved(f) <= gate)
+                .map(|(f, _)| (f.cx, f.cy))
+                .unwrap_or((px, py));
+            if let Some(mut h) = held_fit(edges, start.0, start.1, median_r, ratio, p) {
+                h.measured = h.inlier_share >= p.held_min_inlier_share
+                    && h.enough_rim(p.held_min_visible_arc_deg)
+                    && moved(&h) <= gate;
+                if h.measured || fit.is_none() {
+                    fit = Some((h, false));
+                }
+            }
+        }
+    }
+    let Some((fit, sound)) = fit else { return Ok(None) };
+    if debug_trace() {
+        eprintln!(
+                "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
+                fit.cx, fit.cy, fit.major, fit.minor, fit.inlier_share, fit.visible_arc_deg, fit.hidden_arc_deg, moved(&fit), fit.held, fit.measured
+            );
+    }
+    // Weak fits still steer the prediction; only measured ones count as seen.
+    let usable = fit.measured || (fit.inlier_share >= 0.25 && moved(&fit) <= gate);
+    if usable {
+        let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
+        st.vx = 0.5 * st.vx + 0.5 * nvx;
+        st.vy = 0.5 * st.vy + 0.5 * nvy;
+        st.cx = fit.cx;
+        st.cy = fit.cy;
+    } else {
+        st.cx = px;
+        st.cy = py;
+    }
+    st.t = t;
+    if fit.measured {
+        st.last_measured_t = t;
+        st.r = fit.radius();
+    }
+    // The shape history learns from every sound free fit that saw the full
+    // rim (from any sound fit until one has), so a jump (an inner ring, the
+    // far plate) is refused but a slow change (the plate nearing the
+    // camera) is followed.
+    let full = fit.visible_arc_deg >= p.full_rim_deg;
+    if sound && full && !st.shape_from_full_rim {
+        st.radii.clear();
+        st.ratios.clear();
+        st.shape_from_full_rim = true;
+    }
+    if sound && (full || !st.shape_from_full_rim) {
+        st.radii.push(fit.radius());
+        st.ratios.push(fit.minor / fit.major);
+        if st.radii.len() > 9 {
+            st.radii.remove(0);
+            st.ratios.remove(0);
+        }
+    }
+    Ok(Some(fit))
+}
+
+/// Rim edges around a predicted centre and the free fit to them.
+fn track_at(
+    p: &BarProfile,
+    image: &Mat,
+    picture: Rect,
+    cx: f64,
+    cy: f64,
+    r: f64,
+    polarity: Polarity,
+) -> Result<(Option<PlateFit>, Option<RayEdges>)> {
+    let Some(region) = region_around(cx, cy, 1.45 * r, picture) else {
+        return Ok((None, None));
+    };
+    let g = Gradients::of(image, region)?;
+    let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, p);
+    Ok((robust_fit(&edges, r, p), Some(edges)))
+}
+
 impl BarTracker {
     pub fn new(profile: BarProfile) -> Self {
         BarTracker {
@@ -577,6 +749,9 @@ impl BarTracker {
             state: None,
             picture: Rect::default(),
             searches: 0,
+            frames: 0,
+            untracked: Default::default(),
+            backfill: Vec::new(),
         }
     }
 
@@ -588,7 +763,8 @@ impl BarTracker {
     /// Fit the plate in this frame. `pose` (the lifter's raw landmarks) seeds
     /// the search and links the plate to the lifter.
     pub fn process(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>, picture: Rect) -> Result<Option<PlateFit>> {
-        let p = self.profile.clone();
+        let index = self.frames;
+        self.frames += 1;
         // Work inside the picture area: pillarbox bars are not rim.
         let full = Rect::new(0, 0, bgr.cols(), bgr.rows());
         self.picture = if picture.width > 8 && picture.height > 8 {
@@ -597,87 +773,81 @@ impl BarTracker {
             full
         };
         if let Some(st) = &self.state {
-            if t - st.last_measured_t > p.lost_after_s {
+            if t - st.last_measured_t > self.profile.lost_after_s {
                 self.state = None;
             }
         }
-        if let Some(st) = &self.state {
-            let dt = (t - st.t).max(1e-3);
-            let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
-            let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
-            let ratio = crate::signal::median(st.ratios.iter().copied()).unwrap_or(1.0);
-            let (free, edges) = self.track_at(bgr, px, py, median_r, st.polarity)?;
-            let frames = (dt * 30.0).max(1.0);
-            let gate = p.max_speed_radii * median_r * frames;
-            let moved = |f: &PlateFit| ((f.cx - px).powi(2) + (f.cy - py).powi(2)).sqrt();
-            let radius_ok =
-                |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
-            // A free fit that sees enough rim is the best measurement.
-            let mut fit = free.map(|mut f| {
-                let sound = f.inlier_share >= p.min_inlier_share
-                    && f.hidden_arc_deg <= p.max_hidden_arc_deg
-                    && f.enough_rim(p.min_visible_arc_deg)
-                    && moved(&f) <= gate;
-                f.measured = sound && radius_ok(&f);
-                (f, sound)
-            });
-            // Otherwise hold the plate's shape and fit only its centre.
-            if !fit.as_ref().is_some_and(|(f, _)| f.measured) {
-                if let Some(edges) = &edges {
-                    let start = fit
-                        .as_ref()
-                        .filter(|(f, _)| moved(f) <= gate)
-                        .map(|(f, _)| (f.cx, f.cy))
-                        .unwrap_or((px, py));
-                    if let Some(mut h) = held_fit(edges, start.0, start.1, median_r, ratio, &p) {
-                        h.measured = h.inlier_share >= p.held_min_inlier_share
-                            && h.enough_rim(p.held_min_visible_arc_deg)
-                            && moved(&h) <= gate;
-                        if h.measured || fit.is_none() {
-                            fit = Some((h, false));
-                        }
-                    }
-                }
-            }
-            let Some((fit, sound)) = fit else { return Ok(None) };
-            if debug_trace() {
-                eprintln!(
-                    "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
-                    fit.cx, fit.cy, fit.major, fit.minor, fit.inlier_share, fit.visible_arc_deg, fit.hidden_arc_deg, moved(&fit), fit.held, fit.measured
-                );
-            }
-            let st = self.state.as_mut().expect("state present");
-            // Weak fits still steer the prediction; only measured ones count as seen.
-            let usable = fit.measured || (fit.inlier_share >= 0.25 && moved(&fit) <= gate);
-            if usable {
-                let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
-                st.vx = 0.5 * st.vx + 0.5 * nvx;
-                st.vy = 0.5 * st.vy + 0.5 * nvy;
-                st.cx = fit.cx;
-                st.cy = fit.cy;
-            } else {
-                st.cx = px;
-                st.cy = py;
-            }
-            st.t = t;
-            if fit.measured {
-                st.last_measured_t = t;
-                st.r = fit.radius();
-            }
-            // The shape history learns from every sound free fit, so a jump
-            // (an inner ring, the far plate) is refused but a slow change (the
-            // plate nearing the camera) is followed.
-            if sound {
-                st.radii.push(fit.radius());
-                st.ratios.push(fit.minor / fit.major);
-                if st.radii.len() > 15 {
-                    st.radii.remove(0);
-                    st.ratios.remove(0);
-                }
-            }
-            return Ok(Some(fit));
+        if let Some(mut st) = self.state.take() {
+            let fit = follow(&self.profile, &mut st, bgr, t, self.picture)?;
+            self.state = Some(st);
+            self.remember(index, t, bgr, fit.as_ref().is_some_and(|f| f.measured))?;
+            return Ok(fit);
         }
-        // No track: search near the lifter.
+        let fit = self.search(bgr, t, pose)?;
+        if let (Some(f), Some(st)) = (&fit, &self.state) {
+            if f.measured {
+                let seed = st.clone();
+                self.backtrack(&seed)?;
+            }
+        }
+        self.remember(index, t, bgr, fit.as_ref().is_some_and(|f| f.measured))?;
+        Ok(fit)
+    }
+
+    /// Fits found by tracking backwards from a late seed, as (frame index,
+    /// fit) for frames already returned by `process`; taking them empties
+    /// the list.
+    pub fn take_backfill(&mut self) -> Vec<(usize, PlateFit)> {
+        std::mem::take(&mut self.backfill)
+    }
+
+    /// Keep this frame (grey) while the plate is not measured, so a seed
+    /// found later can be tracked back over it; a measured frame ends the
+    /// stretch. Bounded by `backtrack_max_s` and `MAX_BACKTRACK_BYTES`.
+    fn remember(&mut self, index: usize, t: f64, bgr: &Mat, measured: bool) -> Result<()> {
+        if measured || self.profile.backtrack_max_s <= 0.0 {
+            self.untracked.clear();
+            return Ok(());
+        }
+        let mut grey = Mat::default();
+        imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate backtrack")?;
+        let bytes = |m: &Mat| m.total() * m.elem_size().unwrap_or(1);
+        self.untracked.push_back((index, t, grey));
+        let mut held: usize = self.untracked.iter().map(|u| bytes(&u.2)).sum();
+        while let Some(front) = self.untracked.front() {
+            if t - front.1 <= self.profile.backtrack_max_s && held <= MAX_BACKTRACK_BYTES {
+                break;
+            }
+            held -= bytes(&front.2);
+            self.untracked.pop_front();
+        }
+        Ok(())
+    }
+
+    /// Track from a fresh seed back over the frames kept since the plate was
+    /// last measured: the plate is often first found mid-lift (a setup hides
+    /// it behind the shins, the pose comes late, it shows enough rim for a
+    /// search only at lockout), and the frames before hold the pull. Time
+    /// runs backwards by negating it, so the tracker's motion model and
+    /// gates apply unchanged.
+    fn backtrack(&mut self, seed: &TrackState) -> Result<()> {
+        let mut st = seed.clone();
+        st.t = -seed.t;
+        st.last_measured_t = -seed.t;
+        for (index, t, grey) in self.untracked.iter().rev() {
+            if -t - st.last_measured_t > self.profile.lost_after_s {
+                break;
+            }
+            if let Some(fit) = follow(&self.profile, &mut st, grey, -t, self.picture)? {
+                self.backfill.push((*index, fit));
+            }
+        }
+        Ok(())
+    }
+
+    /// No track: search near the lifter and start one from a sound seed.
+    fn search(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>) -> Result<Option<PlateFit>> {
+        let p = self.profile.clone();
         let Some(anchor) = pose.and_then(anchors) else {
             return Ok(None);
         };
@@ -686,13 +856,14 @@ impl BarTracker {
         if debug_trace() {
             eprintln!("bar t={t:.3} search (thigh {:.0} px): {found:?}", anchor.thigh_px);
         }
-        let Some(mut fit) = found else { return Ok(None) };
+        let Some((mut fit, polarity)) = found else {
+            return Ok(None);
+        };
         fit.seeded = true;
         fit.measured = fit.inlier_share >= p.min_inlier_share
             && fit.hidden_arc_deg <= p.seed_max_hidden_arc_deg
             && fit.enough_rim(p.min_visible_arc_deg);
         if fit.measured {
-            let polarity = self.polarity_at(bgr, &fit)?;
             self.state = Some(TrackState {
                 cx: fit.cx,
                 cy: fit.cy,
@@ -704,47 +875,16 @@ impl BarTracker {
                 last_measured_t: t,
                 radii: vec![fit.radius()],
                 ratios: vec![fit.minor / fit.major],
+                shape_from_full_rim: fit.visible_arc_deg >= p.full_rim_deg,
             });
             return Ok(Some(fit));
         }
         Ok(None)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn track_at(
-        &self,
-        bgr: &Mat,
-        cx: f64,
-        cy: f64,
-        r: f64,
-        polarity: f64,
-    ) -> Result<(Option<PlateFit>, Option<RayEdges>)> {
-        let Some(region) = region_around(cx, cy, 1.45 * r, self.picture) else {
-            return Ok((None, None));
-        };
-        let g = Gradients::of(bgr, region)?;
-        let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, &self.profile);
-        Ok((robust_fit(&edges, r, &self.profile), Some(edges)))
-    }
-
-    fn polarity_at(&self, bgr: &Mat, fit: &PlateFit) -> Result<f64> {
-        let Some(region) = region_around(fit.cx, fit.cy, 1.45 * fit.radius(), self.picture) else {
-            return Ok(1.0);
-        };
-        let g = Gradients::of(bgr, region)?;
-        let r = fit.radius();
-        let pos = cast_rays(&g, fit.cx, fit.cy, 0.9 * r, 1.1 * r, 1.0, &self.profile)
-            .points
-            .len();
-        let neg = cast_rays(&g, fit.cx, fit.cy, 0.9 * r, 1.1 * r, -1.0, &self.profile)
-            .points
-            .len();
-        Ok(if pos >= neg { 1.0 } else { -1.0 })
-    }
-
     /// Circle candidates near the lifter's wrists and shoulders, sized like a
     /// plate for this body; the best-supported large one wins.
-    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<Option<PlateFit>> {
+    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<Option<(PlateFit, Polarity)>> {
         let p = &self.profile;
         // Plate-sized for this body: a 450 mm plate's radius is 0.45-0.8
         // of BlazePose's hip-to-knee length on real side-on clips (0.59 and
@@ -799,7 +939,7 @@ impl BarTracker {
         )
         .cv("plate search")?;
         let g = Gradients::of(bgr, self.picture)?;
-        let mut best: Option<(f64, PlateFit)> = None;
+        let mut best: Option<(f64, PlateFit, Polarity)> = None;
         for c in circles.iter() {
             let (cx, cy, r) = (
                 region.x as f64 + c[0] as f64 / scale,
@@ -817,24 +957,46 @@ impl BarTracker {
                 .iter()
                 .map(|q| ((q.0 - cx).powi(2) + (q.1 - cy).powi(2)).sqrt())
                 .fold(f64::INFINITY, f64::min);
+            if debug_trace() {
+                eprintln!(
+                    "bar   candidate c=({cx:.0},{cy:.0}) r={r:.0} nearest anchor {near:.0} px{}",
+                    if near > 1.5 * r || cy < a.head_y - r {
+                        " (not by the lifter)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             if near > 1.5 * r || cy < a.head_y - r {
                 continue;
             }
-            for polarity in [1.0, -1.0] {
+            for polarity in [Polarity::DarkInside, Polarity::LightInside] {
                 let edges = cast_rays(&g, cx, cy, 0.8 * r, 1.2 * r, polarity, p);
-                if let Some(fit) = robust_fit(&edges, r, p) {
-                    // The near plate is the biggest well-supported circle (the
-                    // far plate of the same bar is smaller, and often more
-                    // visible beside the legs).
-                    let score = fit.radius();
-                    let supported = fit.inlier_share >= p.min_inlier_share && fit.enough_rim(p.min_visible_arc_deg);
-                    if supported && best.as_ref().is_none_or(|b| score > b.0) {
-                        best = Some((score, fit));
-                    }
+                let Some(fit) = robust_fit(&edges, r, p) else { continue };
+                if debug_trace() {
+                    eprintln!(
+                        "bar     {polarity:?}: c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} in={:.0} hid={:.0}",
+                        fit.cx,
+                        fit.cy,
+                        fit.major,
+                        fit.minor,
+                        fit.inlier_share,
+                        fit.visible_arc_deg,
+                        fit.in_frame_arc_deg,
+                        fit.hidden_arc_deg
+                    );
+                }
+                // The near plate is the biggest well-supported circle (the
+                // far plate of the same bar is smaller, and often more
+                // visible beside the legs).
+                let score = fit.radius();
+                let supported = fit.inlier_share >= p.min_inlier_share && fit.enough_rim(p.min_visible_arc_deg);
+                if supported && best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, fit, polarity));
                 }
             }
         }
-        Ok(best.map(|b| b.1))
+        Ok(best.map(|b| (b.1, b.2)))
     }
 }
 
@@ -901,11 +1063,12 @@ mod tests {
             vx: 0.0,
             vy: 0.0,
             r,
-            polarity: 1.0,
+            polarity: Polarity::DarkInside,
             t: 0.0,
             last_measured_t: 0.0,
             radii: vec![r; 5],
             ratios: vec![1.0; 5],
+            shape_from_full_rim: true,
         });
         tr
     }
@@ -993,8 +1156,97 @@ mod tests {
                 })
             })
             .collect();
-        let (track, _) = build_track(&times, moving, &skel, &BarProfile::default(), 1);
+        let (track, _) = build_track(&times, moving.clone(), &skel, &BarProfile::default(), 1);
         assert_eq!(track.source, BarSource::Plate);
+
+        // A 1 s hole in the plate track (beyond the 0.5 s bridged by
+        // interpolation) is filled from the hands, offset to the plate seen
+        // either side: here the plate sits 5 px below the wrist.
+        let mut holed = moving;
+        for f in holed.iter_mut().take(45).skip(15) {
+            *f = None;
+        }
+        let (track, summary) = build_track(&times, holed, &skel, &BarProfile::default(), 1);
+        assert_eq!(track.source, BarSource::Plate);
+        assert!((summary.stand_in_share - 0.5).abs() < 1e-9, "{summary:?}");
+        for i in 15..45 {
+            let f = track.frames[i].expect("filled");
+            let wrist_y = 500.0 - 200.0 * (i as f64 / n as f64);
+            assert!((f.y_px - (wrist_y + 5.0)).abs() < 0.5, "frame {i}: {f:?}");
+            assert!(!f.measured && f.confidence <= 0.2, "frame {i}: {f:?}");
+        }
+    }
+
+    /// Regression: a plate cut off by the bottom of the picture (a deadlift
+    /// set up near the frame edge) showed 180-240 degrees of rim, and a free
+    /// ellipse stretched along the missing side (72/68 px for a 68.4 px
+    /// plate); the track then held that shape and the bar read 3 px high.
+    #[test]
+    fn a_plate_cut_by_the_frame_edge_fits_as_a_circle() {
+        let mut img = disc_image(640, 400, 320.0, 370.0, 70.0);
+        // Sensor-like noise (a fixed LCG, so the test is repeatable).
+        let mut state: u32 = 12345;
+        for v in img.data_bytes_mut().unwrap().iter_mut() {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let n = ((state >> 24) as i32 - 128) / 8;
+            *v = (*v as i32 + n).clamp(0, 255) as u8;
+        }
+        let mut tr = tracker_at(320.0, 370.0, 70.0);
+        if let Some(st) = tr.state.as_mut() {
+            st.shape_from_full_rim = false;
+        }
+        let fit = tr
+            .process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400))
+            .unwrap()
+            .unwrap();
+        assert!(fit.visible_arc_deg < 270.0, "{fit:?}");
+        // A circle, not an ellipse free to stretch.
+        assert_eq!(fit.major, fit.minor, "{fit:?}");
+        assert!((fit.cy - 370.0).abs() < 0.2, "{fit:?}");
+    }
+
+    /// A plate first found mid-lift is tracked back over the frames before.
+    #[test]
+    fn a_late_seed_is_tracked_back_over_earlier_frames() {
+        let whole = Rect::new(0, 0, 640, 400);
+        let centre = |k: usize| (300.0 + 0.5 * k as f64, 300.0 - 6.0 * k as f64);
+        let mut tr = BarTracker::new(BarProfile::default());
+        tr.picture = whole;
+        // Frames 0-9: nothing found (no pose to seed from).
+        for k in 0..10 {
+            let (x, y) = centre(k);
+            tr.remember(k, k as f64 / 30.0, &disc_image(640, 400, x, y, 70.0), false)
+                .unwrap();
+        }
+        // Frame 10: the seed.
+        let (x, y) = centre(10);
+        let seed = TrackState {
+            cx: x,
+            cy: y,
+            vx: 0.0,
+            vy: 0.0,
+            r: 70.0,
+            polarity: Polarity::DarkInside,
+            t: 10.0 / 30.0,
+            last_measured_t: 10.0 / 30.0,
+            radii: vec![70.0],
+            ratios: vec![1.0],
+            shape_from_full_rim: true,
+        };
+        tr.backtrack(&seed).unwrap();
+        let back = tr.take_backfill();
+        assert_eq!(
+            back.iter().map(|b| b.0).collect::<Vec<_>>(),
+            (0..10).rev().collect::<Vec<_>>()
+        );
+        for (k, fit) in back {
+            let (x, y) = centre(k);
+            assert!(fit.measured, "frame {k}: {fit:?}");
+            assert!(
+                (fit.cx - x).abs() < 0.2 && (fit.cy - y).abs() < 0.2,
+                "frame {k}: {fit:?}"
+            );
+        }
     }
 }
 
@@ -1043,6 +1295,10 @@ pub struct BarFrame {
     pub confidence: f64,
     /// The plate was measured in this frame (not bridged, not a proxy).
     pub measured: bool,
+    /// A long plate gap filled from the hands or shoulders (offset to the
+    /// plate seen either side): a path for the reps and the drawing, too
+    /// rough for the bar-to-midfoot distance.
+    pub stand_in: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -1068,6 +1324,10 @@ pub struct BarSummary {
     pub measured_share: f64,
     /// Share of frames bridged by interpolation.
     pub interpolated_share: f64,
+    /// Share of frames in longer plate gaps where the hands or shoulders,
+    /// offset to the plate seen either side, stand in for it.
+    #[serde(default)]
+    pub stand_in_share: f64,
     /// Highest minus lowest bar position over the clip (m).
     pub range_of_motion_m: Option<f64>,
     /// Fastest upward and downward bar speed over the clip (m/s).
@@ -1115,6 +1375,82 @@ fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
     Some((median(mid.iter().map(|m| m.0))?, median(mid.iter().map(|m| m.1))?))
 }
 
+/// Fill the plate track's long gaps (after short ones were interpolated)
+/// from the body point that carries the bar, shifted by its offset to the
+/// plate on the measured frames either side of the gap (blended across it),
+/// so a pull the plate was lost in still has a bar path for the reps and
+/// the drawing. The carrier is whichever of wrist and shoulder keeps the
+/// steadier offset to the plate over the clip: the hands in a deadlift, the
+/// shoulders in a squat, whatever the model did with the hidden arm.
+/// Returns which frames were filled.
+fn stand_in_for_gaps(
+    times: &[f64],
+    xs: &mut [Option<f64>],
+    ys: &mut [Option<f64>],
+    skeleton: &SagittalTrack,
+) -> Vec<bool> {
+    let n = xs.len();
+    let mut filled = vec![false; n];
+    let (known_x, known_y) = (xs.to_vec(), ys.to_vec());
+    let offset_of = |joint: Joint, i: usize| -> Option<(f64, f64)> {
+        let p = skeleton.point(i, joint)?;
+        Some((known_x[i]? - p.x, known_y[i]? - p.y))
+    };
+    let steadiness = |joint: Joint| -> Option<f64> {
+        let dy: Vec<f64> = (0..n).filter_map(|i| offset_of(joint, i).map(|o| o.1)).collect();
+        (dy.len() >= 5).then(|| spread(&dy, 10.0, 90.0)).flatten()
+    };
+    let carrier = match (steadiness(Joint::Wrist), steadiness(Joint::Shoulder)) {
+        (Some(w), Some(s)) if s < w => Joint::Shoulder,
+        (Some(_), _) => Joint::Wrist,
+        (None, Some(_)) => Joint::Shoulder,
+        (None, None) => return filled,
+    };
+    // Median offset over up to 15 measured frames next to the gap.
+    let edge_offset = |range: &mut dyn Iterator<Item = usize>| -> Option<(f64, f64, f64)> {
+        let found: Vec<(usize, (f64, f64))> = range
+            .filter_map(|i| offset_of(carrier, i).map(|o| (i, o)))
+            .take(15)
+            .collect();
+        let t = times[found.first()?.0];
+        Some((
+            t,
+            median(found.iter().map(|f| f.1 .0))?,
+            median(found.iter().map(|f| f.1 .1))?,
+        ))
+    };
+    let known: Vec<bool> = (0..n).map(|i| xs[i].is_some() && ys[i].is_some()).collect();
+    let mut i = 0;
+    while i < n {
+        if known[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !known[i] {
+            i += 1;
+        }
+        let end = i;
+        let before = edge_offset(&mut (0..start).rev().take_while(|&k| known[k]));
+        let after = edge_offset(&mut (end..n).take_while(|&k| known[k]));
+        for k in start..end {
+            let Some(p) = skeleton.point(k, carrier) else { continue };
+            let (ox, oy) = match (before, after) {
+                (Some(b), Some(a)) => {
+                    let w = ((times[k] - b.0) / (a.0 - b.0).max(1e-9)).clamp(0.0, 1.0);
+                    (b.1 + (a.1 - b.1) * w, b.2 + (a.2 - b.2) * w)
+                }
+                (Some(e), None) | (None, Some(e)) => (e.1, e.2),
+                (None, None) => continue,
+            };
+            xs[k] = Some(p.x + ox);
+            ys[k] = Some(p.y + oy);
+            filled[k] = true;
+        }
+    }
+    filled
+}
+
 pub fn build_track(
     times: &[f64],
     fits: Vec<Option<PlateFit>>,
@@ -1137,18 +1473,40 @@ pub fn build_track(
     );
     let hands = below.is_some_and(|d| d > 0.3 * skeleton.thigh_px);
     let carrier = if hands { Joint::Wrist } else { Joint::Shoulder };
-    let carrier_y: Vec<f64> = (0..n).filter_map(|i| skeleton.point(i, carrier).map(|p| p.y)).collect();
-    let carrier_range = spread(&carrier_y, 5.0, 95.0);
+    // Moving with the lifter: when the hands and shoulders both travel (more
+    // than half a thigh length) while the plate is seen, it must travel at
+    // least 0.3 as far
+    // as the one that moves less; a still "plate" beside a moving lifter is a
+    // wall disc or a graphic. The lesser of the two, because a plate hiding
+    // the hands on a squat makes the model swing the wrists about (gymai:
+    // wrists 270 px, plate and shoulders under 100).
+    // Both over the frames the plate was measured on (a plate seen only
+    // while the lifter stands between quarter squats moves little, and so
+    // do the shoulders then).
+    let range_of = |joint: Joint| {
+        let y: Vec<f64> = (0..n)
+            .filter(|&i| measured[i].is_some())
+            .filter_map(|i| skeleton.point(i, joint).map(|p| p.y))
+            .collect();
+        spread(&y, 5.0, 95.0)
+    };
+    let carrier_range = match (range_of(Joint::Wrist), range_of(Joint::Shoulder)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     let plate_y: Vec<f64> = measured.iter().flatten().map(|f| f.cy).collect();
     let plate_range = spread(&plate_y, 5.0, 95.0);
-    // Moving with the lifter: when the hands or shoulders travel (more than
-    // half a thigh length), the plate must travel at least a third as far;
-    // a still "plate" beside a moving lifter is a wall disc or a graphic.
     let moves_with_lifter = match (carrier_range, plate_range) {
         (Some(c), Some(p)) if c > 0.5 * skeleton.thigh_px => p >= 0.3 * c,
         _ => true,
     };
 
+    if debug_trace() {
+        eprintln!(
+            "bar source: measured {n_measured}/{n}, lesser of hand and shoulder travel {carrier_range:?}, plate travel {plate_range:?}, thigh {:.0}",
+            skeleton.thigh_px
+        );
+    }
     // Position source: the plate when it was tracked for a useful part of
     // the clip and moves with the lifter, else the body point.
     let (source, raw_x, raw_y): (BarSource, Vec<Option<f64>>, Vec<Option<f64>>) =
@@ -1171,7 +1529,12 @@ pub fn build_track(
         vec![None; n]
     };
 
-    let radius = median(measured.iter().flatten().map(|f| f.radius()));
+    // Scale only from free fits that saw the full rim (a held fit repeats
+    // the track's radius; a part-rim fit stretches); any measured fit when
+    // none did.
+    let full_rim = |f: &&&PlateFit| !f.held && f.visible_arc_deg >= profile.full_rim_deg;
+    let radius = median(measured.iter().flatten().filter(full_rim).map(|f| f.radius()))
+        .or_else(|| median(measured.iter().flatten().map(|f| f.radius())));
     let ratio = median(
         measured
             .iter()
@@ -1198,8 +1561,13 @@ pub fn build_track(
         },
     };
 
-    let (xs, filled) = fill_short_gaps(times, &raw_x, profile.max_gap_s);
-    let (ys, _) = fill_short_gaps(times, &raw_y, profile.max_gap_s);
+    let (mut xs, filled) = fill_short_gaps(times, &raw_x, profile.max_gap_s);
+    let (mut ys, _) = fill_short_gaps(times, &raw_y, profile.max_gap_s);
+    let stand_in = if source == BarSource::Plate {
+        stand_in_for_gaps(times, &mut xs, &mut ys, skeleton)
+    } else {
+        vec![false; n]
+    };
     let sx = profile.smoothing.apply(times, &xs);
     let sy = profile.smoothing.apply(times, &ys);
     let feet = foot_origin(skeleton);
@@ -1221,6 +1589,7 @@ pub fn build_track(
             let i = start + k;
             let confidence = match (source, measured[i]) {
                 (BarSource::Plate, Some(f)) => (f.inlier_share * f.visible_arc_deg / 360.0).clamp(0.0, 1.0),
+                (BarSource::Plate, None) if stand_in[i] => 0.2,
                 (BarSource::Plate, None) => 0.3,
                 _ => 0.25,
             };
@@ -1235,6 +1604,7 @@ pub fn build_track(
                 ay_mps2: ay[k],
                 confidence: if filled[i] { confidence.min(0.3) } else { confidence },
                 measured: source == BarSource::Plate && measured[i].is_some(),
+                stand_in: stand_in[i],
             });
         }
     }
@@ -1256,6 +1626,7 @@ pub fn build_track(
         scale: scale.clone(),
         measured_share: measured.iter().flatten().count() as f64 / n.max(1) as f64,
         interpolated_share: filled.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
+        stand_in_share: stand_in.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
         range_of_motion_m: spread(&ys_m, 0.0, 100.0),
         peak_up_velocity_mps: percentile(vys.iter().copied(), 100.0),
         peak_down_velocity_mps: percentile(vys.iter().copied(), 0.0),
@@ -1279,7 +1650,7 @@ pub fn build_track(
 pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px\n",
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held\n",
     );
     for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
         match f {
@@ -1305,9 +1676,13 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
         }
         match track.fits.get(i).copied().flatten().filter(|f| f.measured) {
             Some(f) => {
-                let _ = writeln!(out, ",{:.3},{:.3},{:.3},{:.3}", f.cx, f.cy, f.major, f.minor);
+                let _ = writeln!(
+                    out,
+                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{}",
+                    f.cx, f.cy, f.major, f.minor, f.visible_arc_deg, f.held as u8
+                );
             }
-            None => out.push_str(",,,,\n"),
+            None => out.push_str(",,,,,,\n"),
         }
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -1335,6 +1710,8 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
         col("plate_major_px")?,
         col("plate_minor_px")?,
     );
+    // Older files lack these two: every fit then counts as a full free one.
+    let (rim, held) = (col("plate_rim_deg").ok(), col("plate_held").ok());
     let mut out = vec![None; frames];
     for (k, line) in lines.enumerate() {
         let c: Vec<&str> = line.split(',').collect();
@@ -1349,12 +1726,12 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                 major: a,
                 minor: b,
                 inlier_share: 1.0,
-                visible_arc_deg: 360.0,
+                visible_arc_deg: rim.and_then(num).unwrap_or(360.0),
                 in_frame_arc_deg: 360.0,
                 hidden_arc_deg: 0.0,
                 measured: true,
                 seeded: false,
-                held: false,
+                held: held.is_some_and(|i| c[i].trim() == "1"),
             });
         }
     }

@@ -879,7 +879,11 @@ pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
 }
 
 pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    // Frames where the hands stand in for a lost plate are left out: their
+    // offset to the plate was taken elsewhere in the lift (bichraix bad011
+    // read 18 cm ahead from them, its plate frames 10 cm).
     let xs: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+        .filter(|&i| !body.bar.frames.get(i).copied().flatten().is_some_and(|b| b.stand_in))
         .filter_map(|i| Some((i, body.bar_at(i)?.0)))
         .collect();
     let &(_, setup) = xs.first()?;

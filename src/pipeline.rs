@@ -186,6 +186,15 @@ pub fn track_video(
         t.raw.push(raw);
         t.masks.push(mask);
         t.fits.push(fit);
+        // A plate first found mid-clip was tracked back over earlier frames:
+        // its fits replace what those frames had unless that was measured.
+        for (k, back) in bar.as_deref_mut().map(|b| b.take_backfill()).unwrap_or_default() {
+            if let Some(slot) = t.fits.get_mut(k) {
+                if !slot.is_some_and(|f| f.measured) {
+                    *slot = Some(back);
+                }
+            }
+        }
         Ok(())
     })?;
     progress.finish();

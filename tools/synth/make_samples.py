@@ -33,7 +33,7 @@ SAMPLES = [
     ClipSpec(name="deadlift_bar_drift", lift="deadlift", body="heavy", facing="right", plate_color=RED,
              faults=[Fault("bar_drift", 0.15, reps=[0, 1])], seed=8),
     ClipSpec(name="deadlift_hips_rise_early", lift="deadlift", body="female", facing="left", plate_color=GREEN,
-             shirt_color=(0.55, 0.35, 0.1), faults=[Fault("hips_rise_early", 1.5, reps=[0, 1])], seed=9),
+             shirt_color=(0.55, 0.35, 0.1), faults=[Fault("hips_rise_early", 1.0, reps=[0, 1])], seed=9),
     ClipSpec(name="deadlift_oblique25", lift="deadlift", body="male", facing="right", plate_color=BLUE,
              camera_yaw_deg=25.0, seed=10),
     ClipSpec(name="squat_front_view", lift="squat", bar_position="high", body="male", facing="right",

@@ -434,12 +434,27 @@ def deadlift_params(spec: ClipSpec, lifter: Lifter, time: float, reps, floor_kne
     active = []
     hr = fault_of(spec, "hips_rise_early", rep_i) if rep_i is not None else None
     knee_s = s
+    bar_z_goal = None
     if hr and lifting:
         r = reps[rep_i]
         u = (time - r["start"]) / (r["lockout_start"] - r["start"])
-        knee_s = max(s, smoothstep(min(1.0, u * (1.0 + hr.severity))) * 0.85)
+        # The knees straighten ahead of the clean schedule in the first part
+        # of the pull (most at 30 % of it) and are back on it by 60 %, while
+        # the knees are still bent enough for the height solve below to be
+        # monotonic (near lockout more shin tilt lowers the hips instead).
+        lead = 0.25 * hr.severity * math.sin(math.pi * min(u / 0.6, 1.0)) ** 2
+        knee_s = min(1.0, s + lead)
         if u < 0.5:
             active.append("hips_rise_early")
+        if knee_s > s and floor_knee * (1.0 - knee_s) > 20.0:
+            # The bar keeps the clean pull's height schedule while the knees
+            # straighten early: the hips shoot up and the torso tips over
+            # (without this the whole body, bar included, just rose sooner
+            # and the hip-to-shoulder rise matched the clean pull).
+            clean = PoseParams(knee_flex=floor_knee * (1.0 - s), shin=12.0 * (1.0 - s), trunk=0.0, arms="hang")
+            lifter.solve_trunk(clean, lifter.midfoot_x0)
+            R, t = lifter.solve(clean)
+            bar_z_goal = lifter.bar_position(R, t, clean)[2]
     knee = floor_knee * (1.0 - knee_s)
     shin = 12.0 * (1.0 - knee_s)
     p = PoseParams(knee_flex=knee, shin=shin, trunk=0.0, arms="hang")
@@ -468,7 +483,10 @@ def deadlift_params(spec: ClipSpec, lifter: Lifter, time: float, reps, floor_kne
         p.heel = hl.severity * math.sin(math.pi * s / 0.6)
         if p.heel > 2.0:
             active.append("heel_lift")
-    lifter.solve_trunk(p, lifter.midfoot_x0 + drift)
+    if bar_z_goal is not None:
+        solve_shin_for_height(lifter, p, lifter.midfoot_x0 + drift, bar_z_goal)
+    else:
+        lifter.solve_trunk(p, lifter.midfoot_x0 + drift)
     hx = fault_of(spec, "hyperextension", rep_i) if rep_i is not None else None
     if hx and s > 0.6:
         k = (s - 0.6) / 0.4
@@ -479,13 +497,34 @@ def deadlift_params(spec: ClipSpec, lifter: Lifter, time: float, reps, floor_kne
     return p, phase, rep_i, active
 
 
-def deadlift_floor_knee(lifter: Lifter):
-    """Knee flexion that puts the bar at plate height with the bar over midfoot."""
+def solve_shin_for_height(lifter: Lifter, p: PoseParams, target_x: float, target_z: float):
+    """Shin tilt (and the trunk lean that keeps the bar over `target_x`)
+    that puts the bar at height `target_z` for the given knee bend: a larger
+    shin tilt at the same knee bend stands the thigh up and lifts the hips."""
+    lo, hi = -8.0, 40.0  # knees at most a little behind the ankles
+    for _ in range(16):
+        p.shin = 0.5 * (lo + hi)
+        lifter.solve_trunk(p, target_x)
+        R, t = lifter.solve(p)
+        if lifter.bar_position(R, t, p)[2] < target_z:
+            lo = p.shin
+        else:
+            hi = p.shin
+    p.shin = 0.5 * (lo + hi)
+    lifter.solve_trunk(p, target_x)
+    return p
+
+
+def deadlift_floor_knee(lifter: Lifter, drift: float = 0.0):
+    """Knee flexion that puts the bar at plate height with the bar `drift` m
+    ahead of midfoot. A bar set up forward needs less knee bend; using the
+    midfoot value for it put the hands below the floor, and clamping the bar
+    there made it leave the floor at full speed in one frame."""
     lo, hi = 20.0, 130.0
     for _ in range(30):
         mid = 0.5 * (lo + hi)
         p = PoseParams(knee_flex=mid, shin=12.0, trunk=0.0, arms="hang")
-        lifter.solve_trunk(p, lifter.midfoot_x0)
+        lifter.solve_trunk(p, lifter.midfoot_x0 + drift)
         R, t = lifter.solve(p)
         z = lifter.bar_position(R, t, p)[2]
         if z > PLATE_DIAMETER_M / 2:
@@ -801,7 +840,8 @@ def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log
         floor_knee = None
     else:
         reps, duration = deadlift_timeline(spec, rng)
-        floor_knee = deadlift_floor_knee(lifter)
+        drift0 = max([f.severity for f in spec.faults if f.kind == "bar_drift"], default=0.0)
+        floor_knee = deadlift_floor_knee(lifter, drift0)
     n_frames = int(round(duration * spec.fps))
     if max_frames:
         n_frames = min(n_frames, max_frames)
