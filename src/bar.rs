@@ -682,9 +682,9 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     let Some((fit, sound)) = fit else { return Ok(None) };
     if debug_trace() {
         eprintln!(
-                "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
-                fit.cx, fit.cy, fit.major, fit.minor, fit.inlier_share, fit.visible_arc_deg, fit.hidden_arc_deg, moved(&fit), fit.held, fit.measured
-            );
+            "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
+            fit.cx, fit.cy, fit.major, fit.minor, fit.inlier_share, fit.visible_arc_deg, fit.hidden_arc_deg, moved(&fit), fit.held, fit.measured
+        );
     }
     // Weak fits still steer the prediction; only measured ones count as seen.
     let usable = fit.measured || (fit.inlier_share >= 0.25 && moved(&fit) <= gate);
@@ -786,8 +786,7 @@ impl BarTracker {
         let fit = self.search(bgr, t, pose)?;
         if let (Some(f), Some(st)) = (&fit, &self.state) {
             if f.measured {
-                let seed = st.clone();
-                self.backtrack(&seed)?;
+                self.backtrack(st.clone())?;
             }
         }
         self.remember(index, t, bgr, fit.as_ref().is_some_and(|f| f.measured))?;
@@ -830,10 +829,9 @@ impl BarTracker {
     /// search only at lockout), and the frames before hold the pull. Time
     /// runs backwards by negating it, so the tracker's motion model and
     /// gates apply unchanged.
-    fn backtrack(&mut self, seed: &TrackState) -> Result<()> {
-        let mut st = seed.clone();
-        st.t = -seed.t;
-        st.last_measured_t = -seed.t;
+    fn backtrack(&mut self, mut st: TrackState) -> Result<()> {
+        st.t = -st.t;
+        st.last_measured_t = st.t;
         for (index, t, grey) in self.untracked.iter().rev() {
             if -t - st.last_measured_t > self.profile.lost_after_s {
                 break;
@@ -1233,7 +1231,7 @@ mod tests {
             ratios: vec![1.0],
             shape_from_full_rim: true,
         };
-        tr.backtrack(&seed).unwrap();
+        tr.backtrack(seed).unwrap();
         let back = tr.take_backfill();
         assert_eq!(
             back.iter().map(|b| b.0).collect::<Vec<_>>(),
