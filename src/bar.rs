@@ -45,6 +45,14 @@ pub struct BarProfile {
     /// ellipse fit stretches along the missing side (the rendered pull off
     /// the floor: 72/68 px for a 68.4 px circle, seen on 180-240 degrees).
     pub full_rim_deg: f64,
+    /// Least rim (degrees) of the free fits the camera angle is read from:
+    /// 300 when any fit saw that much, else this (a rack upright or the
+    /// lifter can hide a third of the rim all clip long). Such a reading
+    /// tells a side view (a circle or a slight ellipse) from a front or
+    /// 45-degree one (a line, or an ellipse of 0.7), but a part-rim fit is
+    /// often taken as a circle (`full_rim_deg`), so it is not used to
+    /// correct distances.
+    pub yaw_part_rim_deg: f64,
     /// Radius may differ from its recent median by this fraction.
     pub max_radius_change: f64,
     /// Largest centre move per frame at 30 fps, in plate radii.
@@ -78,6 +86,7 @@ impl Default for BarProfile {
             held_min_inlier_share: 0.3,
             held_min_visible_arc_deg: 120.0,
             full_rim_deg: 270.0,
+            yaw_part_rim_deg: 180.0,
             max_radius_change: 0.04,
             max_speed_radii: 0.3,
             inlier_tolerance: 0.015,
@@ -1275,6 +1284,11 @@ pub struct Scale {
     /// How far the camera is turned from side-on, from the plate's axis ratio
     /// (weak below ~10 degrees: a ratio of 0.99 already reads as 8).
     pub camera_yaw_deg: Option<f64>,
+    /// The yaw was read from plates seen only in part (no fit saw 300
+    /// degrees of rim): good enough to tell a side view from a front or
+    /// 45-degree one, too rough to correct distances by.
+    #[serde(default)]
+    pub yaw_from_part_rim: bool,
 }
 
 /// One frame of the bar track. Pixels are image coordinates (y down); metres
@@ -1533,13 +1547,20 @@ pub fn build_track(
     let full_rim = |f: &&&PlateFit| !f.held && f.visible_arc_deg >= profile.full_rim_deg;
     let radius = median(measured.iter().flatten().filter(full_rim).map(|f| f.radius()))
         .or_else(|| median(measured.iter().flatten().map(|f| f.radius())));
-    let ratio = median(
-        measured
-            .iter()
-            .flatten()
-            .filter(|f| f.visible_arc_deg >= 300.0)
-            .map(|f| f.minor / f.major),
-    );
+    // A held fit repeats the shape of the full-rim fits: it counts when it
+    // saw 300 degrees, never as a part-rim reading.
+    let ratio_over = |rim: f64, held: bool| {
+        median(
+            measured
+                .iter()
+                .flatten()
+                .filter(|f| (held || !f.held) && f.visible_arc_deg >= rim)
+                .map(|f| f.minor / f.major),
+        )
+    };
+    let full_ratio = ratio_over(300.0, true);
+    let yaw_from_part_rim = full_ratio.is_none();
+    let ratio = full_ratio.or_else(|| ratio_over(profile.yaw_part_rim_deg, false));
     let scale = match (source, radius) {
         (BarSource::Plate, Some(r)) => Scale {
             metres_per_px: profile.plate_mm / 1000.0 / (2.0 * r),
@@ -1547,6 +1568,7 @@ pub fn build_track(
             plate_mm: profile.plate_mm,
             plate_radius_px: Some(r),
             camera_yaw_deg: ratio.map(|q| q.clamp(0.0, 1.0).acos().to_degrees()),
+            yaw_from_part_rim: yaw_from_part_rim && ratio.is_some(),
         },
         _ => Scale {
             metres_per_px: lifter_height_px(skeleton)
@@ -1556,6 +1578,7 @@ pub fn build_track(
             plate_mm: profile.plate_mm,
             plate_radius_px: radius,
             camera_yaw_deg: None,
+            yaw_from_part_rim: false,
         },
     };
 

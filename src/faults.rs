@@ -179,6 +179,16 @@ pub struct FaultProfile {
     pub bar_drift_yaw_noise_deg: f64,
     /// Thigh angle above horizontal at the bottom (deg, from joint centres).
     pub above_parallel_thigh_deg: [f64; 3],
+    /// Squat depth from the bar alone, for reps whose hip and knee cannot be
+    /// read: the bar's descent as a share of its standing height above the
+    /// floor (lower = shallower).
+    pub above_parallel_bar_drop_share: [f64; 3],
+    /// A bar descent of at least this share of its standing height is a
+    /// squat at depth whatever the pose reads for a hip the plate hides.
+    pub deep_bar_drop_share: f64,
+    /// Confidence of a depth read from the bar alone (before the bar's own
+    /// per-frame confidence), as it rests on typical body proportions.
+    pub bar_depth_confidence: f64,
     /// Heel height above its resting height (m).
     pub heel_lift_m: [f64; 3],
     /// Neck angle against the torso line, change from the lifter's standing angle (deg).
@@ -214,6 +224,9 @@ impl Default for FaultProfile {
             bar_drift_unknown_yaw_deg: 10.0,
             bar_drift_yaw_noise_deg: 6.0,
             above_parallel_thigh_deg: [5.0, 15.0, 30.0],
+            above_parallel_bar_drop_share: [0.30, 0.26, 0.21],
+            deep_bar_drop_share: 0.45,
+            bar_depth_confidence: 0.7,
             heel_lift_m: [0.08, 0.11, 0.15],
             head_neck_change_deg: [60.0, 75.0, 90.0],
             max_plausible_neck_change_deg: 110.0,
@@ -251,6 +264,7 @@ impl FaultProfile {
         falling("soft_lockout_hip_deg", self.soft_lockout_hip_deg)?;
         rising("bar_drift_ahead_m", self.bar_drift_ahead_m)?;
         rising("above_parallel_thigh_deg", self.above_parallel_thigh_deg)?;
+        falling("above_parallel_bar_drop_share", self.above_parallel_bar_drop_share)?;
         rising("heel_lift_m", self.heel_lift_m)?;
         rising("head_neck_change_deg", self.head_neck_change_deg)?;
         for (name, v) in [
@@ -258,6 +272,8 @@ impl FaultProfile {
             ("hips_rise_window_rom_share", self.hips_rise_window_rom_share),
             ("rounding_max_torso_length_ratio", self.rounding_max_torso_length_ratio),
             ("proxy_bar_confidence", self.proxy_bar_confidence),
+            ("deep_bar_drop_share", self.deep_bar_drop_share),
+            ("bar_depth_confidence", self.bar_depth_confidence),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("faults.{name} = {v} must be between 0 and 1"));
@@ -639,6 +655,7 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
             ));
             if body.bar.source == BarSource::Plate {
                 out.extend(bar_drift(body, rep, p));
+                out.extend(above_parallel_from_bar(body, lift, rep, p));
             }
             continue;
         }
@@ -927,7 +944,13 @@ fn yaw_allowance_m(bar: &BarTrack, p: &FaultProfile) -> f64 {
     if bar.source != BarSource::Plate {
         return 0.0;
     }
-    let yaw = bar.scale.camera_yaw_deg.unwrap_or(p.bar_drift_unknown_yaw_deg);
+    // A yaw read off part rims is too rough to size the allowance by (a
+    // part-rim fit is often taken as a circle): such a turn counts as unknown.
+    let yaw = match bar.scale.camera_yaw_deg {
+        Some(y) if !bar.scale.yaw_from_part_rim => y,
+        Some(y) => y.max(p.bar_drift_unknown_yaw_deg),
+        None => p.bar_drift_unknown_yaw_deg,
+    };
     let turned = (yaw * yaw - p.bar_drift_yaw_noise_deg.powi(2)).max(0.0).sqrt();
     p.bar_drift_plate_depth_m * turned.to_radians().sin()
 }
@@ -936,16 +959,26 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
     if lift != Lift::Squat {
         return None;
     }
+    // A bar that came down this far went to depth: a thigh read above
+    // parallel is then the plate hiding the hip (squat_rounding: the pose
+    // put the hip 3-5 cm above the knee on a bar drop of 0.49).
+    if bar_drop_share(body, rep).is_some_and(|(_, share)| share >= p.deep_bar_drop_share) {
+        return None;
+    }
     let frames = body.around(rep.key_frame, p.key_window_s / 2.0);
     let thigh = |i: usize| -> Option<f64> {
         let (h, k) = (body.at(i, Joint::Hip)?, body.at(i, Joint::Knee)?);
         Some((h.1 - k.1).atan2((h.0 - k.0).abs()).to_degrees())
     };
     // The deepest point of the bottom.
-    let (worst, angle) = frames
+    let Some((worst, angle)) = frames
         .clone()
         .filter_map(|i| Some((i, thigh(i)?)))
-        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+    else {
+        // No hip and knee at the bottom (the plate hides the body there).
+        return above_parallel_from_bar(body, lift, rep, p);
+    };
     let evidence = body.evidence(frames.clone(), &[Joint::Hip, Joint::Knee]);
     build(
         FaultKind::AboveParallel,
@@ -960,6 +993,63 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
             allowance: 0.0,
         },
     )
+}
+
+/// The bar's drop from the top of the rep to the bottom as a share of its
+/// height above the floor at the top, and the bottom frame. At parallel a
+/// lifter of usual proportions takes the bar down about 0.37-0.45 of its
+/// standing height (thigh ~0.245 of body height, bar at ~0.8, plus the
+/// torso's lean; rendered parallel squats 0.44-0.50, a deep real squat 0.61).
+fn bar_drop_share(body: &Body, rep: &Rep) -> Option<(usize, f64)> {
+    if body.bar.source != BarSource::Plate {
+        return None;
+    }
+    let top = [rep.start_frame, rep.end_frame]
+        .into_iter()
+        .filter_map(|i| body.bar_at(i).map(|b| b.1))
+        .fold(f64::NAN, f64::max);
+    let (bottom, low) = (rep.start_frame..=rep.end_frame)
+        .filter_map(|i| Some((i, body.bar_at(i)?.1)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    (top.is_finite() && top > 0.3).then(|| (bottom, (top - low) / top))
+}
+
+/// The unit of a squat depth read from the bar.
+pub const BAR_DROP_UNIT: &str = "share of standing bar height";
+
+/// Squat depth from the bar alone, for reps whose pose cannot show the hip
+/// and knee at the bottom.
+pub fn above_parallel_from_bar(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    if lift != Lift::Squat {
+        return None;
+    }
+    let (bottom, share) = bar_drop_share(body, rep)?;
+    let frames = body.around(bottom, p.key_window_s / 2.0);
+    let bar_conf = frames
+        .clone()
+        .filter_map(|i| body.bar.frames.get(i).copied().flatten().map(|b| b.confidence))
+        .sum::<f64>()
+        / frames.clone().count().max(1) as f64;
+    let mut fault = build(
+        FaultKind::AboveParallel,
+        rep,
+        body,
+        Found {
+            frames: (*frames.start(), bottom, *frames.end()),
+            value: share,
+            levels: p.above_parallel_bar_drop_share,
+            evidence: p.bar_depth_confidence * bar_conf,
+            region: None,
+            allowance: 0.0,
+        },
+    )?;
+    fault.unit = BAR_DROP_UNIT.into();
+    fault.explanation = format!(
+        "The bar came down only {:.0}% of its standing height (a squat to parallel takes it down about 40%), \
+         so your hips stayed well above your knees (read from the bar, as the pose could not place your hips here).",
+        100.0 * share
+    );
+    Some(fault)
 }
 
 pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
@@ -1151,6 +1241,7 @@ mod tests {
                 plate_mm: 450.0,
                 plate_radius_px: Some(225.0),
                 camera_yaw_deg: Some(yaw_deg),
+                yaw_from_part_rim: false,
             },
             frames,
             fits: vec![None; N],
@@ -1403,6 +1494,37 @@ mod tests {
         let a = f.iter().find(|f| f.kind == FaultKind::AboveParallel).expect("flagged");
         assert!((a.value - 14.6).abs() < 0.3, "{}", a.value);
         assert_eq!(a.severity, Severity::Minor);
+    }
+
+    #[test]
+    fn a_squat_whose_hips_the_pose_loses_at_the_bottom_is_judged_from_the_bar() {
+        // The same high squat with no hip or knee around the bottom: the bar
+        // drops from 1.492 m to 0.61 + 0.5 cos 35 + 0.05 = 1.070 m, a share
+        // of 0.283 of its standing height.
+        let l = squat(0.61, |_, d| lerp(10.0, 35.0, d), |_, y| y);
+        let (times, mut track, bar, raw) = build(&l, 0.0);
+        for j in &mut track.joints[30..55] {
+            j[Joint::Hip.index()] = None;
+            j[Joint::Knee.index()] = None;
+        }
+        let body = Body::new(&times, &track, &bar, &raw);
+        let (f, _) = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default());
+        let a = f.iter().find(|f| f.kind == FaultKind::AboveParallel).expect("flagged");
+        assert!((a.value - 0.283).abs() < 0.005, "{}", a.value);
+        assert_eq!(a.unit, "share of standing bar height");
+        assert_eq!(a.severity, Severity::Minor);
+        assert!((40..=44).contains(&a.worst_frame), "{}", a.worst_frame);
+    }
+
+    #[test]
+    fn a_deep_bar_drop_overrules_a_hip_the_pose_draws_high() {
+        // The pose keeps the hip 13 cm above the knee (14.6 deg, a flag on
+        // its own) while the bar drops to 0.30 + 0.41 + 0.05 m: 0.49 of its
+        // standing height, a squat at depth.
+        let mut l = squat(0.61, |_, d| lerp(10.0, 35.0, d), |_, y| y);
+        l.bar = squat(0.30, |_, d| lerp(10.0, 35.0, d), |_, y| y).bar;
+        let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
+        assert!(!f.iter().any(|f| f.kind == FaultKind::AboveParallel), "{:?}", kinds(&f));
     }
 
     #[test]

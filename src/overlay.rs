@@ -350,13 +350,17 @@ fn dashed(img: &mut Mat, a: Point, b: Point, color: Scalar, thick: i32, dash: i3
 /// Where a fault's value was measured, for drawing it there.
 fn fault_anchor(track: &SagittalTrack, bar: &BarTrack, f: &Fault, i: usize) -> Option<Point> {
     let joint = |j: Joint| track.point(i, j).map(pt);
-    match f.kind {
-        FaultKind::BarDrift => bar
-            .frames
+    let on_bar = || {
+        bar.frames
             .get(i)
             .copied()
             .flatten()
-            .map(|b| Point::new(b.x_px as i32, b.y_px as i32)),
+            .map(|b| Point::new(b.x_px as i32, b.y_px as i32))
+    };
+    match f.kind {
+        FaultKind::BarDrift => on_bar(),
+        // Depth read from the bar is drawn on the bar.
+        FaultKind::AboveParallel if f.unit == crate::faults::BAR_DROP_UNIT => on_bar(),
         FaultKind::Rounding => {
             let (h, s) = (track.point(i, Joint::Hip)?, track.point(i, Joint::Shoulder)?);
             Some(Point::new(((h.x + s.x) / 2.0) as i32, ((h.y + s.y) / 2.0) as i32))
@@ -374,6 +378,7 @@ fn value_text(f: &Fault) -> String {
         "deg" => format!("{:.0} deg", f.value),
         "ratio" => format!("x{:.2}", f.value),
         "torso lengths" => format!("+{:.0}% torso", 100.0 * f.value),
+        crate::faults::BAR_DROP_UNIT => format!("bar down {:.0}%", 100.0 * f.value),
         u => format!("{:.2} {u}", f.value),
     }
 }

@@ -395,8 +395,13 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     match bar_track.source {
         bar::BarSource::Plate => {
             if let Some(yaw) = bar_summary.scale.camera_yaw_deg.filter(|y| *y > 20.0) {
+                let seen = if bar_summary.scale.yaw_from_part_rim {
+                    " (read from a partly hidden plate, so roughly)"
+                } else {
+                    ""
+                };
                 notes.push(format!(
-                    "the plate looks like an ellipse: the camera is about {yaw:.0} degrees off side-on; film square to the side for true distances"
+                    "the plate looks like an ellipse: the camera is about {yaw:.0} degrees off side-on{seen}; film square to the side for true distances"
                 ));
             }
         }

@@ -126,6 +126,7 @@ impl Profile {
             ("min_rep_rom_share", r.min_rep_rom_share),
             ("phase_band_share", r.phase_band_share),
             ("min_pose_coverage", r.min_pose_coverage),
+            ("min_plate_share_for_view", r.min_plate_share_for_view),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("reps.{name} = {v} must be between 0 and 1"));

@@ -47,6 +47,9 @@ pub struct RepProfile {
     pub max_hip_spread_ratio: f64,
     /// Side-on: camera yaw estimated from the plate below this (degrees).
     pub max_camera_yaw_deg: f64,
+    /// The plate's shape decides the view when it was measured on at least
+    /// this share of frames (else the hips' spread does).
+    pub min_plate_share_for_view: f64,
     /// The lifter must be found on at least this share of frames.
     pub min_pose_coverage: f64,
     /// Bar at least this many torso lengths below the shoulders (median) =
@@ -62,6 +65,7 @@ impl Default for RepProfile {
             phase_band_share: 0.05,
             max_hip_spread_ratio: 0.2,
             max_camera_yaw_deg: 35.0,
+            min_plate_share_for_view: 0.25,
             min_pose_coverage: 0.5,
             deadlift_bar_below_shoulder_torso: 0.6,
         }
@@ -192,7 +196,7 @@ pub fn judge_view(
 /// over the upper back) spreads them too.
 fn side_on(bar: &crate::bar::BarSummary, hip_spread: Option<f64>, p: &RepProfile) -> bool {
     match bar.scale.camera_yaw_deg {
-        Some(yaw) if bar.source == crate::bar::BarSource::Plate && bar.measured_share >= 0.5 => {
+        Some(yaw) if bar.source == crate::bar::BarSource::Plate && bar.measured_share >= p.min_plate_share_for_view => {
             yaw <= p.max_camera_yaw_deg
         }
         _ => hip_spread.is_none_or(|s| s <= p.max_hip_spread_ratio),
@@ -476,6 +480,7 @@ mod tests {
             plate_mm: 450.0,
             plate_radius_px: Some(56.0),
             camera_yaw_deg: None,
+            yaw_from_part_rim: false,
         };
         (
             times,

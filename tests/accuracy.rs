@@ -243,3 +243,20 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
         assert!(left.is_empty(), "{clip}: stale pictures {left:?}");
     }
 }
+
+#[test]
+fn squat_depth_is_read_from_the_bar_where_the_plate_hides_the_hips() {
+    // squat_above_parallel: the pose loses the small lifter at the bottom
+    // (the plate covers her from the head to the hips), so depth comes from
+    // the bar's drop (0.20 of its standing height; truth 45 deg above
+    // parallel). squat_rounding: the pose drew the hidden hip 3-5 cm above
+    // the knee while the bar dropped 0.49, a squat at depth: no flag.
+    let sc = analyze_and_score("squat_above_parallel");
+    assert_eq!((sc.faults_found, sc.faults_truth), (2, 2), "{:?}", sc.faults_false);
+    let sc = analyze_and_score("squat_rounding");
+    assert!(
+        !sc.faults_false.iter().any(|f| f.starts_with("above_parallel")),
+        "{:?}",
+        sc.faults_false
+    );
+}
