@@ -1115,27 +1115,8 @@ mod tests {
     /// the seed and was reported as the bar while the hands travelled 0.6 m.
     #[test]
     fn a_still_circle_beside_a_moving_lifter_is_not_the_bar() {
-        use crate::skeleton::{Facing, FusedPoint, SagittalTrack, JOINTS};
         let n = 60;
-        let times: Vec<f64> = (0..n).map(|i| i as f64 / 30.0).collect();
-        let mut joints = vec![[None; JOINTS]; n];
-        for (i, j) in joints.iter_mut().enumerate() {
-            let y = 500.0 - 200.0 * (i as f64 / n as f64); // hands rise 200 px
-            let p = |x, y| Some(FusedPoint { x, y, conf: 1.0 });
-            j[Joint::Shoulder.index()] = p(400.0, y - 250.0);
-            j[Joint::Wrist.index()] = p(410.0, y);
-            j[Joint::Heel.index()] = p(380.0, 700.0);
-            j[Joint::Toe.index()] = p(460.0, 700.0);
-            j[Joint::Ear.index()] = p(420.0, y - 300.0);
-            j[Joint::Ankle.index()] = p(400.0, 690.0);
-        }
-        let skel = SagittalTrack {
-            facing: Facing::Right,
-            joints,
-            confident: vec![true; n],
-            torso_angle_deg: vec![Some(20.0); n],
-            thigh_px: 100.0,
-        };
+        let (times, skel) = hands_rising(n);
         let still = PlateFit {
             cx: 600.0,
             cy: 120.0,
@@ -1182,6 +1163,70 @@ mod tests {
             assert!((f.y_px - (wrist_y + 5.0)).abs() < 0.5, "frame {i}: {f:?}");
             assert!(!f.measured && f.confidence <= 0.2, "frame {i}: {f:?}");
         }
+    }
+
+    /// Regression (squat_gymai_quarter): a rack upright hid a third of the
+    /// rim all clip long, no fit saw the 300 degrees the camera angle was
+    /// read from, and the clip was declined as not side-on.
+    #[test]
+    fn the_camera_angle_is_read_from_part_rims_when_no_fit_saw_more() {
+        let n = 60;
+        let (times, skel) = hands_rising(n);
+        let plate = |i: usize, rim: f64| {
+            Some(PlateFit {
+                cx: 410.0,
+                cy: 505.0 - 200.0 * (i as f64 / n as f64),
+                major: 40.0,
+                minor: 39.0,
+                inlier_share: 0.7,
+                visible_arc_deg: rim,
+                in_frame_arc_deg: 360.0,
+                hidden_arc_deg: 360.0 - rim,
+                measured: true,
+                seeded: false,
+                held: false,
+            })
+        };
+        // 39/40: acos(0.975) = 12.8 degrees.
+        let part: Vec<_> = (0..n).map(|i| plate(i, 220.0)).collect();
+        let (_, summary) = build_track(&times, part, &skel, &BarProfile::default(), 1);
+        let yaw = summary.scale.camera_yaw_deg.expect("yaw from part rims");
+        assert!((yaw - 12.84).abs() < 0.05, "{yaw}");
+        assert!(summary.scale.yaw_from_part_rim);
+        // Too little rim: no reading at all.
+        let sliver: Vec<_> = (0..n).map(|i| plate(i, 150.0)).collect();
+        let (_, summary) = build_track(&times, sliver, &skel, &BarProfile::default(), 1);
+        assert_eq!(summary.scale.camera_yaw_deg, None);
+        // One full-rim fit is enough for a measurement proper.
+        let mut mixed: Vec<_> = (0..n).map(|i| plate(i, 220.0)).collect();
+        mixed[10] = plate(10, 330.0);
+        let (_, summary) = build_track(&times, mixed, &skel, &BarProfile::default(), 1);
+        assert!(!summary.scale.yaw_from_part_rim);
+    }
+
+    /// A lifter whose hands rise 200 px over `n` frames at 30 fps.
+    fn hands_rising(n: usize) -> (Vec<f64>, crate::skeleton::SagittalTrack) {
+        use crate::skeleton::{Facing, FusedPoint, SagittalTrack, JOINTS};
+        let times: Vec<f64> = (0..n).map(|i| i as f64 / 30.0).collect();
+        let mut joints = vec![[None; JOINTS]; n];
+        for (i, j) in joints.iter_mut().enumerate() {
+            let y = 500.0 - 200.0 * (i as f64 / n as f64); // hands rise 200 px
+            let p = |x, y| Some(FusedPoint { x, y, conf: 1.0 });
+            j[Joint::Shoulder.index()] = p(400.0, y - 250.0);
+            j[Joint::Wrist.index()] = p(410.0, y);
+            j[Joint::Heel.index()] = p(380.0, 700.0);
+            j[Joint::Toe.index()] = p(460.0, 700.0);
+            j[Joint::Ear.index()] = p(420.0, y - 300.0);
+            j[Joint::Ankle.index()] = p(400.0, 690.0);
+        }
+        let skel = SagittalTrack {
+            facing: Facing::Right,
+            joints,
+            confident: vec![true; n],
+            torso_angle_deg: vec![Some(20.0); n],
+            thigh_px: 100.0,
+        };
+        (times, skel)
     }
 
     /// Regression: a plate cut off by the bottom of the picture (a deadlift
