@@ -99,6 +99,20 @@ fn pt(p: FusedPoint) -> Point {
 /// Text with a dark outline so it reads on any background.
 pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) -> Result<()> {
     let thick = (scale * 2.0).round().max(1.0) as i32;
+    // Keep the text inside the picture (portrait phone clips are narrow):
+    // slide it left rather than cut it off at the right edge, and shrink
+    // it when it is wider than the picture.
+    let mut base = 0;
+    let size =
+        imgproc::get_text_size(text, imgproc::FONT_HERSHEY_SIMPLEX, scale, thick + 3, &mut base).cv("overlay")?;
+    let room = (img.cols() - 4).max(1);
+    let (scale, thick, width) = if size.width > room {
+        let s = scale * room as f64 / size.width as f64;
+        (s, (s * 2.0).round().max(1.0) as i32, room)
+    } else {
+        (scale, thick, size.width)
+    };
+    let at = Point::new(at.x.min(img.cols() - width - 2).max(2), at.y);
     imgproc::put_text(
         img,
         text,
