@@ -945,7 +945,8 @@ fn yaw_allowance_m(bar: &BarTrack, p: &FaultProfile) -> f64 {
         return 0.0;
     }
     // A yaw read off part rims is too rough to size the allowance by (a
-    // part-rim fit is often taken as a circle): such a turn counts as unknown.
+    // part-rim fit is often taken as a circle): such a turn is allowed for
+    // at least as much as an unknown one.
     let yaw = match bar.scale.camera_yaw_deg {
         Some(y) if !bar.scale.yaw_from_part_rim => y,
         Some(y) => y.max(p.bar_drift_unknown_yaw_deg),

@@ -103,6 +103,12 @@ impl Profile {
                 b.lifter_height_m
             ));
         }
+        if !(b.yaw_part_rim_deg > 0.0 && b.yaw_part_rim_deg <= 360.0) {
+            return Err(format!(
+                "bar.yaw_part_rim_deg = {} must be degrees of rim, above 0 and at most 360",
+                b.yaw_part_rim_deg
+            ));
+        }
         if b.rays < 36 {
             return Err(format!("bar.rays = {} must be at least 36", b.rays));
         }
