@@ -267,18 +267,17 @@ impl FaultProfile {
         falling("above_parallel_bar_drop_share", self.above_parallel_bar_drop_share)?;
         rising("heel_lift_m", self.heel_lift_m)?;
         rising("head_neck_change_deg", self.head_neck_change_deg)?;
-        for (name, v) in [
-            ("good_morning_window_share", self.good_morning_window_share),
-            ("hips_rise_window_rom_share", self.hips_rise_window_rom_share),
-            ("rounding_max_torso_length_ratio", self.rounding_max_torso_length_ratio),
-            ("proxy_bar_confidence", self.proxy_bar_confidence),
-            ("deep_bar_drop_share", self.deep_bar_drop_share),
-            ("bar_depth_confidence", self.bar_depth_confidence),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(format!("faults.{name} = {v} must be between 0 and 1"));
-            }
-        }
+        crate::profile::shares(
+            "faults",
+            &[
+                ("good_morning_window_share", self.good_morning_window_share),
+                ("hips_rise_window_rom_share", self.hips_rise_window_rom_share),
+                ("rounding_max_torso_length_ratio", self.rounding_max_torso_length_ratio),
+                ("proxy_bar_confidence", self.proxy_bar_confidence),
+                ("deep_bar_drop_share", self.deep_bar_drop_share),
+                ("bar_depth_confidence", self.bar_depth_confidence),
+            ],
+        )?;
         for (name, v) in [
             ("hips_rise_lead_s", self.hips_rise_lead_s),
             ("key_window_s", self.key_window_s),
@@ -963,7 +962,8 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
     // A bar that came down this far went to depth: a thigh read above
     // parallel is then the plate hiding the hip (squat_rounding: the pose
     // put the hip 3-5 cm above the knee on a bar drop of 0.49).
-    if bar_drop_share(body, rep).is_some_and(|(_, share)| share >= p.deep_bar_drop_share) {
+    let drop = bar_drop_share(body, rep);
+    if drop.is_some_and(|(_, share)| share >= p.deep_bar_drop_share) {
         return None;
     }
     let frames = body.around(rep.key_frame, p.key_window_s / 2.0);
@@ -978,7 +978,7 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
         .min_by(|a, b| a.1.total_cmp(&b.1))
     else {
         // No hip and knee at the bottom (the plate hides the body there).
-        return above_parallel_from_bar(body, lift, rep, p);
+        return drop.and_then(|d| depth_from_bar(body, rep, d, p));
     };
     let evidence = body.evidence(frames.clone(), &[Joint::Hip, Joint::Knee]);
     build(
@@ -1024,7 +1024,11 @@ pub fn above_parallel_from_bar(body: &Body, lift: Lift, rep: &Rep, p: &FaultProf
     if lift != Lift::Squat {
         return None;
     }
-    let (bottom, share) = bar_drop_share(body, rep)?;
+    depth_from_bar(body, rep, bar_drop_share(body, rep)?, p)
+}
+
+/// The above_parallel flag for a bar drop of `share` reached at `bottom`.
+fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &FaultProfile) -> Option<Fault> {
     let frames = body.around(bottom, p.key_window_s / 2.0);
     let bar_conf = frames
         .clone()

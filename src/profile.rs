@@ -58,6 +58,15 @@ fn positive(v: f64) -> bool {
     v.is_finite() && v > 0.0
 }
 
+/// Every value a share between 0 and 1, else the first one that is not,
+/// named as `section.name`.
+pub(crate) fn shares(section: &str, values: &[(&str, f64)]) -> std::result::Result<(), String> {
+    match values.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
+        Some((name, v)) => Err(format!("{section}.{name} = {v} must be between 0 and 1")),
+        None => Ok(()),
+    }
+}
+
 impl Profile {
     pub fn load(path: &Path) -> Result<Self> {
         let err = |reason: String| Error::Profile {
@@ -72,15 +81,13 @@ impl Profile {
 
     pub fn validate(&self) -> std::result::Result<(), String> {
         let p = &self.pose;
-        let unit = |name: &str, v: f64| {
-            if (0.0..=1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(format!("pose.{name} = {v} must be between 0 and 1"))
-            }
-        };
-        unit("min_pose_flag", p.min_pose_flag as f64)?;
-        unit("min_visibility", p.min_visibility as f64)?;
+        shares(
+            "pose",
+            &[
+                ("min_pose_flag", p.min_pose_flag as f64),
+                ("min_visibility", p.min_visibility as f64),
+            ],
+        )?;
         if !positive(p.max_jump_thigh) {
             return Err(format!("pose.max_jump_thigh = {} must be positive", p.max_jump_thigh));
         }
@@ -112,15 +119,14 @@ impl Profile {
         if b.rays < 36 {
             return Err(format!("bar.rays = {} must be at least 36", b.rays));
         }
-        for (name, v) in [
-            ("min_inlier_share", b.min_inlier_share),
-            ("inlier_tolerance", b.inlier_tolerance),
-            ("max_radius_change", b.max_radius_change),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(format!("bar.{name} = {v} must be between 0 and 1"));
-            }
-        }
+        shares(
+            "bar",
+            &[
+                ("min_inlier_share", b.min_inlier_share),
+                ("inlier_tolerance", b.inlier_tolerance),
+                ("max_radius_change", b.max_radius_change),
+            ],
+        )?;
         let r = &self.reps;
         if !positive(r.min_rep_rom_m) {
             return Err(format!(
@@ -128,16 +134,15 @@ impl Profile {
                 r.min_rep_rom_m
             ));
         }
-        for (name, v) in [
-            ("min_rep_rom_share", r.min_rep_rom_share),
-            ("phase_band_share", r.phase_band_share),
-            ("min_pose_coverage", r.min_pose_coverage),
-            ("min_plate_share_for_view", r.min_plate_share_for_view),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(format!("reps.{name} = {v} must be between 0 and 1"));
-            }
-        }
+        shares(
+            "reps",
+            &[
+                ("min_rep_rom_share", r.min_rep_rom_share),
+                ("phase_band_share", r.phase_band_share),
+                ("min_pose_coverage", r.min_pose_coverage),
+                ("min_plate_share_for_view", r.min_plate_share_for_view),
+            ],
+        )?;
         self.faults.validate()?;
         match p.smoothing {
             Smoothing::Butterworth { cutoff_hz } if !positive(cutoff_hz) => {
