@@ -387,14 +387,24 @@ def squat_params(spec: ClipSpec, lifter: Lifter, time: float, reps):
         flex_knee = depth - ap.severity
     knee = flex_knee * s
     shin = 32.0 * s
+    bar_z_goal = None
     if gm and ascending:
         r = reps[rep_i]
         u = (time - r["bottom_end"]) / (r["end"] - r["bottom_end"])
-        # knees straighten early: the knee angle runs ahead of the bar
-        early = 1.0 - smoothstep(min(1.0, u * (1.0 + gm.severity)))
-        knee = flex_knee * min(s, early)
-        shin = 32.0 * min(s, early)
-        if u < 0.7:
+        # The knees straighten ahead of the clean schedule in the first part
+        # of the ascent (most at 30 % of it, back on it by 60 %) while the
+        # bar keeps the clean rep's height schedule: the hips shoot up, the
+        # chest stays down and the torso tips forward. (Straightening the
+        # knees alone just made the whole body, bar included, rise sooner:
+        # the hip-to-bar rise and the torso angle matched the clean rep.)
+        lead = 0.1 * gm.severity * math.sin(math.pi * min(u / 0.6, 1.0)) ** 2
+        if lead > 0.0 and flex_knee * (s - lead) > 20.0:
+            clean = PoseParams(knee_flex=knee, shin=shin, trunk=0.0, arms="bar_on_back")
+            lifter.solve_trunk(clean, lifter.midfoot_x0)
+            R, t = lifter.solve(clean)
+            bar_z_goal = lifter.bar_position(R, t, clean)[2]
+            knee = flex_knee * (s - lead)
+        if u < 0.6:
             active.append("good_morning")
     p = PoseParams(knee_flex=knee, shin=shin, trunk=0.0, arms="bar_on_back")
     rd = fault_of(spec, "rounding", rep_i) if rep_i is not None else None
@@ -411,7 +421,10 @@ def squat_params(spec: ClipSpec, lifter: Lifter, time: float, reps):
         drift = bd.severity * s
         if s > 0.3:
             active.append("bar_drift")
-    lifter.solve_trunk(p, lifter.midfoot_x0 + drift)
+    if bar_z_goal is not None:
+        solve_shin_for_height(lifter, p, lifter.midfoot_x0 + drift, bar_z_goal)
+    else:
+        lifter.solve_trunk(p, lifter.midfoot_x0 + drift)
     return p, phase, rep_i, active
 
 
