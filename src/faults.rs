@@ -195,6 +195,9 @@ pub struct FaultProfile {
     pub head_neck_change_deg: [f64; 3],
     /// A change past this is beyond any neck: the rep's pose is wrong (deg).
     pub max_plausible_neck_change_deg: f64,
+    /// Squat: a rep whose pose puts the hips nearer the bar than this (m,
+    /// median over the rep) has drawn them on the plate: the pose is wrong.
+    pub min_hip_to_bar_m: f64,
     /// The lockout (and the bottom) is watched this long either side (s).
     pub key_window_s: f64,
     /// Confidence multiplier for measures that need the bar when the plate
@@ -230,6 +233,7 @@ impl Default for FaultProfile {
             heel_lift_m: [0.08, 0.11, 0.15],
             head_neck_change_deg: [60.0, 75.0, 90.0],
             max_plausible_neck_change_deg: 110.0,
+            min_hip_to_bar_m: 0.25,
             key_window_s: 0.3,
             proxy_bar_confidence: 0.6,
         }
@@ -283,6 +287,7 @@ impl FaultProfile {
             ("key_window_s", self.key_window_s),
             ("bar_drift_travel_m", self.bar_drift_travel_m),
             ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
+            ("min_hip_to_bar_m", self.min_hip_to_bar_m),
             ("bar_drift_plate_depth_m", self.bar_drift_plate_depth_m),
             ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
             ("bar_drift_yaw_noise_deg", self.bar_drift_yaw_noise_deg),
@@ -632,26 +637,20 @@ fn words(kind: FaultKind, v: f64, allowance: f64, region: Option<&str>) -> (&'st
 
 /// Run every detector on every rep (`lift` decides which apply), with a
 /// note for each rep whose pose was too implausible to flag from.
-pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<Fault>, Vec<String>) {
+/// What the detectors found, the notes they left, and the reps whose pose
+/// was found wrong (their body measurements should not be reported).
+pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<Fault>, Vec<String>, Vec<usize>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
+    let mut doubted = Vec::new();
     for rep in reps {
-        // A neck bent further from its standing angle than any neck can
-        // bend means the landmark model drew a wrong body (on
-        // squat_good_morning, where the plate hides the head, it read 139
-        // and 151 deg and the same pose produced rounding, depth and
-        // lockout flags). Such a rep gets no body-based flag, only the
-        // plate-based bar drift, and a note.
         let head = head_position(body, rep, p);
-        if let Some(v) = head
-            .as_ref()
-            .map(|f| f.value)
-            .filter(|v| *v > p.max_plausible_neck_change_deg)
-        {
+        if let Some(why) = pose_doubt(body, lift, rep, head.as_ref(), p) {
             notes.push(format!(
-                "rep {}: the pose drew the neck bent {v:.0} degrees from its standing angle, which no neck can do, so the pose is wrong in this rep and its body faults are not judged; film from the side with the head clear of the plates",
+                "rep {}: {why}, so the pose is wrong in this rep and its body faults are not judged; film from the side with the head and hips clear of the plates",
                 rep.index + 1
             ));
+            doubted.push(rep.index);
             if body.bar.source == BarSource::Plate {
                 out.extend(bar_drift(body, rep, p));
                 out.extend(above_parallel_from_bar(body, lift, rep, p));
@@ -671,7 +670,37 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
         ];
         out.extend(found.into_iter().flatten());
     }
-    (out, notes)
+    (out, notes, doubted)
+}
+
+/// Why this rep's pose cannot be a body, if it cannot. Such a rep gets no
+/// body-based flag, only the plate-based ones.
+fn pose_doubt(body: &Body, lift: Lift, rep: &Rep, head: Option<&Fault>, p: &FaultProfile) -> Option<String> {
+    // A neck bent further from its standing angle than any neck can bend
+    // (on squat_good_morning, where the plate hides the head, it read 139
+    // and 151 deg and the same pose produced rounding, depth and lockout
+    // flags).
+    if let Some(v) = head.map(|f| f.value).filter(|v| *v > p.max_plausible_neck_change_deg) {
+        return Some(format!(
+            "the pose drew the neck bent {v:.0} degrees from its standing angle, which no neck can do"
+        ));
+    }
+    // In a back squat the bar rests on the upper back, a torso's length
+    // from the hip joints. When the plate covers the torso the landmark
+    // model can take it for the body and put the hips on its rim.
+    if lift == Lift::Squat && body.bar.source == BarSource::Plate {
+        let d = median((rep.start_frame..=rep.end_frame).filter_map(|i| {
+            let (h, b) = (body.at(i, Joint::Hip)?, body.bar_at(i)?);
+            Some((h.0 - b.0).hypot(h.1 - b.1))
+        }))?;
+        if d < p.min_hip_to_bar_m {
+            return Some(format!(
+                "the pose put the hips {:.0} cm from the bar (median), nearer than a back squat can (the bar rests a torso's length above them): it took the plate for the body",
+                d * 100.0
+            ));
+        }
+    }
+    None
 }
 
 /// The frame where the lifter is at the top of this rep.
@@ -1285,6 +1314,7 @@ mod tests {
             torso_angle_lockout_deg: None,
             max_bar_ahead_of_midfoot_m: None,
             hip_above_knee_at_bottom_m: None,
+            body_judged: true,
             faults: Vec::new(),
         }
     }
@@ -1371,7 +1401,7 @@ mod tests {
         }
         let (times, track, bar, raw) = build(&l, 0.0);
         let body = Body::new(&times, &track, &bar, &raw);
-        let (f, notes) = detect(
+        let (f, notes, doubted) = detect(
             &body,
             crate::reps::Lift::Deadlift,
             &[dl_rep()],
@@ -1379,6 +1409,7 @@ mod tests {
         );
         assert!(f.is_empty(), "{:?}", kinds(&f));
         assert_eq!(notes.len(), 1);
+        assert_eq!(doubted, vec![0]);
         assert!(
             notes[0].starts_with("rep 1:") && notes[0].contains("not judged"),
             "{}",
@@ -1513,12 +1544,49 @@ mod tests {
             j[Joint::Knee.index()] = None;
         }
         let body = Body::new(&times, &track, &bar, &raw);
-        let (f, _) = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default());
+        let (f, _, _) = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default());
         let a = f.iter().find(|f| f.kind == FaultKind::AboveParallel).expect("flagged");
         assert!((a.value - 0.283).abs() < 0.005, "{}", a.value);
         assert_eq!(a.unit, "share of standing bar height");
         assert_eq!(a.severity, Severity::Minor);
         assert!((40..=44).contains(&a.worst_frame), "{}", a.worst_frame);
+    }
+
+    #[test]
+    fn a_squat_pose_with_the_hips_on_the_plate_is_not_judged() {
+        // Regression (squat_rounding): with the plate over the torso the
+        // landmark model put the hips 2-24 cm from the bar, and that pose
+        // read a soft lockout. Here the hips are drawn 0.2 m below the bar:
+        // judged, the hips-high pose would read above parallel.
+        let mut l = squat(0.42, |_, d| lerp(10.0, 35.0, d), |_, y| y);
+        for (p, b) in l.poses.iter_mut().zip(&l.bar) {
+            p[Joint::Hip.index()] = (b.0 - 0.05, b.1 - 0.2);
+        }
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let body = Body::new(&times, &track, &bar, &raw);
+        let (f, notes, doubted) = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default());
+        assert_eq!(doubted, vec![0]);
+        assert!(notes[0].contains("hips 21 cm from the bar"), "{}", notes[0]);
+        assert!(f
+            .iter()
+            .all(|f| f.kind == FaultKind::BarDrift || f.kind == FaultKind::AboveParallel));
+        // The bar itself is judged: it dropped to depth, so no depth flag.
+        assert!(f.is_empty(), "{:?}", kinds(&f));
+        let lax = FaultProfile {
+            min_hip_to_bar_m: 0.0,
+            ..FaultProfile::default()
+        };
+        let judged = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &lax).0;
+        assert_eq!(kinds(&judged), vec!["above_parallel"]);
+        // The real squat, hips a torso below the bar, is judged.
+        let l = squat(0.42, |_, d| lerp(10.0, 35.0, d), |_, y| y);
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let body = Body::new(&times, &track, &bar, &raw);
+        assert!(
+            detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default())
+                .2
+                .is_empty()
+        );
     }
 
     #[test]

@@ -105,6 +105,9 @@ fn summary(a: &Analysis) -> String {
                     rep.mean_concentric_velocity_mps,
                     rep.peak_concentric_velocity_mps
                 );
+                if !rep.body_judged {
+                    s += "    body not judged: the pose in this rep is wrong (see the note below); only the bar was judged\n";
+                }
                 if rep.faults.is_empty() {
                     s += "    no faults flagged\n";
                 }

@@ -370,7 +370,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         }
     };
 
-    let track = skeleton::fuse(&tracked.times, &tracked.raw, &cfg.profile.pose);
+    let mut track = skeleton::fuse(&tracked.times, &tracked.raw, &cfg.profile.pose);
     let frames_with_pose = track.confident.iter().filter(|&&c| c).count();
     if frames_with_pose == 0 {
         return Err(Error::NoPerson {
@@ -430,11 +430,22 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     }
     if let (Some(l), true) = (lift, view.judgeable) {
         let body = faults::Body::new(&tracked.times, &track, &bar_track, &tracked.raw);
-        let (found, rep_notes) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
+        let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         for f in found {
             if let Some(r) = rep_list.get_mut(f.rep) {
                 r.faults.push(f);
             }
+        }
+        // The angles of a pose found wrong are not measurements: not in the
+        // rep summary, poses.csv, the clip's angle range or the video.
+        for r in rep_list.iter_mut().filter(|r| doubted.contains(&r.index)) {
+            r.body_judged = false;
+            r.torso_angle_start_deg = None;
+            r.torso_angle_bottom_deg = None;
+            r.torso_angle_lockout_deg = None;
+            r.hip_above_knee_at_bottom_m = None;
+            let end = (r.end_frame + 1).min(track.torso_angle_deg.len());
+            track.torso_angle_deg[r.start_frame.min(end)..end].fill(None);
         }
         notes.extend(rep_notes);
     }

@@ -114,6 +114,14 @@ pub struct Rep {
     /// What the fault detectors flagged on this rep.
     #[serde(default)]
     pub faults: Vec<crate::faults::Fault>,
+    /// False when the pose in this rep was found wrong (a note says why):
+    /// only the bar was judged and the body angles are left out.
+    #[serde(default = "judged")]
+    pub body_judged: bool,
+}
+
+fn judged() -> bool {
+    true
 }
 
 /// Set summary.
@@ -382,6 +390,7 @@ pub fn segment(
             max_bar_ahead_of_midfoot_m: ahead.is_finite().then_some(ahead),
             hip_above_knee_at_bottom_m: depth,
             faults: Vec::new(),
+            body_judged: true,
         });
     }
     let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
@@ -406,12 +415,12 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
     let opt = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
     let mut out = String::from(
         "rep,start_s,key_s,end_s,eccentric_s,concentric_s,rom_m,mean_concentric_mps,peak_concentric_mps,\
-         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults\n",
+         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults,body_judged\n",
     );
     for r in reps {
         let _ = writeln!(
             out,
-            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{}",
+            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{},{}",
             r.index + 1,
             r.start_s,
             r.key_s,
@@ -432,6 +441,7 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
                 .map(|f| format!("{}:{}", f.kind.name(), f.severity.name()))
                 .collect::<Vec<_>>()
                 .join(";"),
+            if r.body_judged { "yes" } else { "no" },
         );
     }
     crate::report::write_atomic(path, out.as_bytes())

@@ -9,6 +9,11 @@ use liftlens::score::{score_dir, Score};
 use util::*;
 
 fn analyze_and_score(name: &str) -> Score {
+    analyze_and_score_with_report(name).0
+}
+
+/// The score and the report.json it was scored from.
+fn analyze_and_score_with_report(name: &str) -> (Score, serde_json::Value) {
     let dir = tempdir();
     let out = dir.path().join(name);
     let video = sample(&format!("{name}.mp4"));
@@ -16,7 +21,8 @@ fn analyze_and_score(name: &str) -> Score {
     assert_eq!(r.code, 0, "{name}: {}", r.stderr);
     let score = score_dir(&out, &video.with_extension("truth.json")).unwrap();
     eprintln!("{name}: {score:?}");
-    score
+    let report = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (score, report)
 }
 
 /// Bounds for one clip: pose (coverage, median keypoint error in % of torso
@@ -211,7 +217,7 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
             assert!(png.is_file(), "{clip}: no picture {}", png.display());
         }
         let csv = std::fs::read_to_string(out.join("reps.csv")).unwrap();
-        assert!(csv.lines().next().unwrap().ends_with(",faults"));
+        assert!(csv.lines().next().unwrap().ends_with(",faults,body_judged"));
         assert!(csv.contains(kind), "{csv}");
         assert!(r.stdout.contains("cue:"), "{}", r.stdout);
 
@@ -253,10 +259,32 @@ fn squat_depth_is_read_from_the_bar_where_the_plate_hides_the_hips() {
     // the knee while the bar dropped 0.49, a squat at depth: no flag.
     let sc = analyze_and_score("squat_above_parallel");
     assert_eq!((sc.faults_found, sc.faults_truth), (2, 2), "{:?}", sc.faults_false);
-    let sc = analyze_and_score("squat_rounding");
+    let (sc, report) = analyze_and_score_with_report("squat_rounding");
     assert!(
         !sc.faults_false.iter().any(|f| f.starts_with("above_parallel")),
         "{:?}",
         sc.faults_false
     );
+    // The same pose put the hips 2-24 cm from the bar (truth 31-40 cm): it
+    // took the plate for the body and read a soft lockout on rep 2. Such
+    // reps are not judged on the body, and their angles are not reported.
+    assert!(sc.faults_false.is_empty(), "{:?}", sc.faults_false);
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for rep in 1..=2 {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(&format!("rep {rep}: the pose put the hips"))),
+            "{notes:?}"
+        );
+    }
+    for rep in report["reps"].as_array().unwrap() {
+        assert!(rep["torso_angle_bottom_deg"].is_null(), "{rep}");
+        assert_eq!(rep["body_judged"], false, "{rep}");
+    }
 }
