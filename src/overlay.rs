@@ -233,6 +233,11 @@ pub fn draw(
             "t {time_s:5.2} s   torso {a:+.0} deg {}",
             if a >= 0.0 { "forward" } else { "behind vertical" }
         ),
+        // A drawn body without an angle is a pose found wrong (its rep's
+        // angles were withdrawn), not a missing one.
+        None if get(Joint::Hip).is_some() && get(Joint::Shoulder).is_some() => {
+            format!("t {time_s:5.2} s   torso not read: pose doubted")
+        }
         None => format!("t {time_s:5.2} s   no confident pose"),
     };
     if let Some(b) = bar.frames.get(i).copied().flatten() {
