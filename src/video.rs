@@ -308,21 +308,21 @@ impl AnnotatedWriter {
         match &mut self.sink {
             Sink::Ffmpeg(child) => {
                 use std::io::Write as _;
-                let bytes = if frame.is_continuous() {
-                    frame.data_bytes().cv("video writer")?.to_vec()
-                } else {
+                // A ROI view is not one block of bytes: pack it first. A
+                // whole frame is written as it is, without a copy.
+                let packed;
+                let frame = if frame.is_continuous() {
                     frame
-                        .try_clone()
-                        .cv("video writer")?
-                        .data_bytes()
-                        .cv("video writer")?
-                        .to_vec()
+                } else {
+                    packed = frame.try_clone().cv("video writer")?;
+                    &packed
                 };
+                let bytes = frame.data_bytes().cv("video writer")?;
                 let stdin = child.stdin.as_mut().ok_or_else(|| Error::OutputWrite {
                     path: self.dest.clone(),
                     reason: "the ffmpeg encoder closed its input".into(),
                 })?;
-                stdin.write_all(&bytes).map_err(|e| Error::OutputWrite {
+                stdin.write_all(bytes).map_err(|e| Error::OutputWrite {
                     path: self.dest.clone(),
                     reason: format!("the ffmpeg encoder stopped: {e}"),
                 })?;
