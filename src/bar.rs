@@ -1372,6 +1372,13 @@ pub struct BarTrack {
     pub fits: Vec<Option<PlateFit>>,
 }
 
+impl BarTrack {
+    /// The bar on frame `i`, if it is known there.
+    pub fn at(&self, i: usize) -> Option<BarFrame> {
+        self.frames.get(i).copied().flatten()
+    }
+}
+
 /// Bar summary for report.json.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct BarSummary {

@@ -378,7 +378,7 @@ impl<'a> Body<'a> {
     }
 
     pub fn bar_at(&self, i: usize) -> Option<(f64, f64)> {
-        self.bar.frames.get(i).copied().flatten().map(|b| (b.x_m, b.y_m))
+        self.bar.at(i).map(|b| (b.x_m, b.y_m))
     }
 
     /// Lean of the segment lower -> upper from vertical (deg), + = towards the toes.
@@ -635,10 +635,10 @@ fn words(kind: FaultKind, v: f64, allowance: f64, region: Option<&str>) -> (&'st
     }
 }
 
-/// Run every detector on every rep (`lift` decides which apply), with a
-/// note for each rep whose pose was too implausible to flag from.
-/// What the detectors found, the notes they left, and the reps whose pose
-/// was found wrong (their body measurements should not be reported).
+/// Run every detector on every rep (`lift` decides which apply). Returns
+/// the faults, a note for each rep whose pose was too implausible to flag
+/// from, and those reps' indices (their body measurements should not be
+/// reported).
 pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<Fault>, Vec<String>, Vec<usize>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
@@ -928,7 +928,7 @@ pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     // offset to the plate was taken elsewhere in the lift (bichraix bad011
     // read 18 cm ahead from them, its plate frames 10 cm).
     let xs: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
-        .filter(|&i| !body.bar.frames.get(i).copied().flatten().is_some_and(|b| b.stand_in))
+        .filter(|&i| !body.bar.at(i).is_some_and(|b| b.stand_in))
         .filter_map(|i| Some((i, body.bar_at(i)?.0)))
         .collect();
     let &(_, setup) = xs.first()?;
@@ -1061,7 +1061,7 @@ fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &Fau
     let frames = body.around(bottom, p.key_window_s / 2.0);
     let bar_conf = frames
         .clone()
-        .filter_map(|i| body.bar.frames.get(i).copied().flatten().map(|b| b.confidence))
+        .filter_map(|i| body.bar.at(i).map(|b| b.confidence))
         .sum::<f64>()
         / frames.clone().count().max(1) as f64;
     let mut fault = build(

@@ -96,6 +96,13 @@ fn pt(p: FusedPoint) -> Point {
     Point::new(p.x.round() as i32, p.y.round() as i32)
 }
 
+/// Size unit (1 per 1000 px of the longer side, at least 0.5) and line
+/// thickness, so drawings look alike at every resolution.
+fn drawing_scale(img: &Mat) -> (f64, i32) {
+    let unit = (img.cols().max(img.rows()) as f64 / 1000.0).max(0.5);
+    (unit, (2.5 * unit).round().max(1.0) as i32)
+}
+
 /// Text with a dark outline so it reads on any background.
 pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) -> Result<()> {
     let thick = (scale * 2.0).round().max(1.0) as i32;
@@ -148,8 +155,7 @@ pub fn draw(
     time_s: f64,
     mask: Option<&CoarseMask>,
 ) -> Result<()> {
-    let unit = (img.cols().max(img.rows()) as f64 / 1000.0).max(0.5);
-    let thick = (2.5 * unit).round().max(1.0) as i32;
+    let (unit, thick) = drawing_scale(img);
     draw_bar(img, bar, i, unit, thick)?;
 
     if let Some(mask) = mask {
@@ -240,7 +246,7 @@ pub fn draw(
         }
         None => format!("t {time_s:5.2} s   no confident pose"),
     };
-    if let Some(b) = bar.frames.get(i).copied().flatten() {
+    if let Some(b) = bar.at(i) {
         if b.vy_mps.is_finite() {
             status += &format!(
                 "   bar {} {:.2} m/s",
@@ -320,7 +326,7 @@ fn draw_bar(img: &mut Mat, bar: &BarTrack, i: usize, unit: f64, thick: i32) -> R
         )
         .cv("overlay")?;
     }
-    if let Some(b) = bar.frames.get(i).copied().flatten() {
+    if let Some(b) = bar.at(i) {
         let c = Point::new(b.x_px.round() as i32, b.y_px.round() as i32);
         let color = if b.measured {
             bgr(255.0, 230.0, 0.0)
@@ -369,13 +375,7 @@ fn dashed(img: &mut Mat, a: Point, b: Point, color: Scalar, thick: i32, dash: i3
 /// Where a fault's value was measured, for drawing it there.
 fn fault_anchor(track: &SagittalTrack, bar: &BarTrack, f: &Fault, i: usize) -> Option<Point> {
     let joint = |j: Joint| track.point(i, j).map(pt);
-    let on_bar = || {
-        bar.frames
-            .get(i)
-            .copied()
-            .flatten()
-            .map(|b| Point::new(b.x_px as i32, b.y_px as i32))
-    };
+    let on_bar = || bar.at(i).map(|b| Point::new(b.x_px as i32, b.y_px as i32));
     match f.kind {
         FaultKind::BarDrift => on_bar(),
         // Depth read from the bar is drawn on the bar.
@@ -408,8 +408,7 @@ pub fn draw_faults(img: &mut Mat, track: &SagittalTrack, bar: &BarTrack, i: usiz
     if active.is_empty() {
         return Ok(());
     }
-    let unit = (img.cols().max(img.rows()) as f64 / 1000.0).max(0.5);
-    let thick = (2.5 * unit).round().max(1.0) as i32;
+    let (unit, thick) = drawing_scale(img);
     let red = bgr(255.0, 60.0, 60.0);
     for f in active {
         let Some(at) = fault_anchor(track, bar, f, i) else {

@@ -137,7 +137,7 @@ pub fn recognise_lift(track: &SagittalTrack, bar: &BarTrack, p: &RepProfile) -> 
     let below: Vec<f64> = (0..track.joints.len())
         .filter_map(|i| {
             let (s, h) = (track.point(i, Joint::Shoulder)?, track.point(i, Joint::Hip)?);
-            let b = bar.frames.get(i).copied().flatten()?;
+            let b = bar.at(i)?;
             let torso = ((s.x - h.x).powi(2) + (s.y - h.y).powi(2)).sqrt().max(1.0);
             Some((b.y_px - s.y) / torso)
         })

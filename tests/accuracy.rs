@@ -9,20 +9,32 @@ use liftlens::score::{score_dir, Score};
 use util::*;
 
 fn analyze_and_score(name: &str) -> Score {
-    analyze_and_score_with_report(name).0
+    analyze_into(tempdir().path(), name).score
 }
 
-/// The score and the report.json it was scored from.
-fn analyze_and_score_with_report(name: &str) -> (Score, serde_json::Value) {
-    let dir = tempdir();
-    let out = dir.path().join(name);
+/// A sample analysed into `<dir>/<name>`: that folder, the score against
+/// the truth, the report.json it was scored from, and stdout.
+struct Analysed {
+    out: std::path::PathBuf,
+    score: Score,
+    report: serde_json::Value,
+    stdout: String,
+}
+
+fn analyze_into(dir: &std::path::Path, name: &str) -> Analysed {
+    let out = dir.join(name);
     let video = sample(&format!("{name}.mp4"));
     let r = run(&["analyze", s(&video), "--out", s(&out), "--no-video"]);
     assert_eq!(r.code, 0, "{name}: {}", r.stderr);
     let score = score_dir(&out, &video.with_extension("truth.json")).unwrap();
     eprintln!("{name}: {score:?}");
     let report = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    (score, report)
+    Analysed {
+        out,
+        score,
+        report,
+        stdout: r.stdout,
+    }
 }
 
 /// Bounds for one clip: pose (coverage, median keypoint error in % of torso
@@ -183,15 +195,14 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
         ("deadlift_bar_drift", "bar_drift"),
     ] {
         let dir = tempdir();
-        let out = dir.path().join(clip);
-        let video = sample(&format!("{clip}.mp4"));
-        let r = run(&["analyze", s(&video), "--out", s(&out), "--no-video"]);
-        assert_eq!(r.code, 0, "{clip}: {}", r.stderr);
-        let sc = score_dir(&out, &video.with_extension("truth.json")).unwrap();
+        let Analysed {
+            out,
+            score: sc,
+            report: v,
+            stdout,
+        } = analyze_into(dir.path(), clip);
         assert_eq!(sc.faults_found, sc.faults_truth, "{clip}: {sc:?}");
         assert!(sc.faults_false.is_empty(), "{clip}: {:?}", sc.faults_false);
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
         for rep in v["reps"].as_array().unwrap() {
             let f = rep["faults"]
                 .as_array()
@@ -219,7 +230,7 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
         let csv = std::fs::read_to_string(out.join("reps.csv")).unwrap();
         assert!(csv.lines().next().unwrap().ends_with(",faults,body_judged"));
         assert!(csv.contains(kind), "{csv}");
-        assert!(r.stdout.contains("cue:"), "{}", r.stdout);
+        assert!(stdout.contains("cue:"), "{stdout}");
 
         // Regression: a rerun into the same folder that no longer flags the
         // fault left the old pictures beside the new report.
@@ -259,7 +270,8 @@ fn squat_depth_is_read_from_the_bar_where_the_plate_hides_the_hips() {
     // the knee while the bar dropped 0.49, a squat at depth: no flag.
     let sc = analyze_and_score("squat_above_parallel");
     assert_eq!((sc.faults_found, sc.faults_truth), (2, 2), "{:?}", sc.faults_false);
-    let (sc, report) = analyze_and_score_with_report("squat_rounding");
+    let dir = tempdir();
+    let Analysed { score: sc, report, .. } = analyze_into(dir.path(), "squat_rounding");
     assert!(
         !sc.faults_false.iter().any(|f| f.starts_with("above_parallel")),
         "{:?}",
