@@ -61,6 +61,9 @@ pub struct BarProfile {
     pub inlier_tolerance: f64,
     /// Minimum gradient along the ray (Sobel 3x3 on 8-bit grey) for an edge.
     pub min_edge: f64,
+    /// Edge candidates kept per ray (its strongest local maxima); the rim
+    /// fit takes, per ray, the one on the rim.
+    pub edges_per_ray: usize,
     /// Seconds without a measurement before the plate is searched afresh.
     pub lost_after_s: f64,
     /// Longest gap (s) bridged by interpolation in the reported track.
@@ -91,6 +94,7 @@ impl Default for BarProfile {
             max_speed_radii: 0.3,
             inlier_tolerance: 0.015,
             min_edge: 24.0,
+            edges_per_ray: 2,
             lost_after_s: 0.5,
             max_gap_s: 0.5,
             backtrack_max_s: 6.0,
@@ -128,6 +132,11 @@ pub struct PlateFit {
     pub seeded: bool,
     /// Centre fitted with the plate's shape held (too little rim for a free fit).
     pub held: bool,
+    /// Not measured, but near the track's prediction with enough rim to
+    /// steer it: where the plate went while too little of it was seen (a
+    /// rack upright and motion blur on a fast descent). Gaps take it rather
+    /// than a body point; it never counts as measured.
+    pub followed: bool,
 }
 
 impl PlateFit {
@@ -193,7 +202,16 @@ pub struct BarTracker {
     untracked: std::collections::VecDeque<(usize, f64, Mat)>,
     /// Fits for earlier frames found by tracking back from a seed.
     backfill: Vec<(usize, PlateFit)>,
+    /// (time, radius) of recent search circles that fitted like a plate but
+    /// showed too little rim to seed.
+    likely_plates: Vec<(f64, f64)>,
 }
+
+/// A seed waits while a search in the last `SEED_VETO_S` seconds saw a
+/// plate-like circle this much bigger (the rendered deadlift_oblique25's
+/// near and far plates: 59 and 44 px).
+const SEED_VETO_RATIO: f64 = 1.15;
+const SEED_VETO_S: f64 = 1.0;
 
 /// Most memory the frames kept for tracking back may take (a 1080p grey
 /// frame is 2 MB: 6 s at 30 fps is 370 MB; 4K keeps the last 64 frames).
@@ -274,25 +292,33 @@ impl Gradients {
     }
 }
 
-/// Edge points found along rays from a centre: (angle index, x, y).
+/// Edge points found along rays from a centre: (angle index, x, y), up to
+/// `edges_per_ray` per ray, strongest first, a ray's points together.
 struct RayEdges {
     points: Vec<(usize, f64, f64)>,
+    /// Where the rays start (the predicted or searched centre).
+    origin: (f64, f64),
     in_frame: usize,
     /// Per ray: did it stay inside the picture?
     inside: Vec<bool>,
     rays: usize,
 }
 
-/// Cast `rays` rays from (cx, cy) and find, between `r_lo` and `r_hi`, the
-/// strongest edge of the given polarity. Sub-pixel by a parabola through
-/// the peak.
+/// Cast `rays` rays from (cx, cy) and keep, between `r_lo` and `r_hi`, the
+/// strongest local maxima of the edge of the given polarity (sub-pixel by a
+/// parabola through each peak). More than the single strongest: a plate's
+/// printed letters and hub rings can out-edge a low-contrast rim (a green
+/// bumper on a dark floor: its letters won 60 % of the rays), and the fit
+/// then picks per ray the candidate on the rim.
 fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: Polarity, p: &BarProfile) -> RayEdges {
     let step = 0.5;
     let n_steps = ((r_hi - r_lo) / step).ceil() as usize + 1;
-    let mut points = Vec::with_capacity(p.rays);
+    let keep = p.edges_per_ray.max(1);
+    let mut points = Vec::with_capacity(p.rays * keep);
     let mut in_frame = 0;
     let mut inside_mask = vec![false; p.rays];
     let mut prof = vec![f64::NEG_INFINITY; n_steps];
+    let mut peaks: Vec<(f64, f64)> = Vec::with_capacity(n_steps / 2);
     for (k, ray_inside) in inside_mask.iter_mut().enumerate() {
         let a = k as f64 * std::f64::consts::TAU / p.rays as f64;
         let (c, s) = (a.cos(), a.sin());
@@ -312,30 +338,67 @@ fn cast_rays(g: &Gradients, cx: f64, cy: f64, r_lo: f64, r_hi: f64, polarity: Po
         }
         in_frame += 1;
         *ray_inside = true;
-        let (jmax, vmax) = prof
-            .iter()
-            .enumerate()
-            .fold((0, f64::NEG_INFINITY), |m, (j, &v)| if v > m.1 { (j, v) } else { m });
-        if vmax < p.min_edge || jmax == 0 || jmax + 1 >= n_steps {
-            continue;
+        peaks.clear();
+        for j in 1..n_steps - 1 {
+            let (a0, a1, a2) = (prof[j - 1], prof[j], prof[j + 1]);
+            if a1 < p.min_edge || a1 <= a0 || a1 < a2 {
+                continue;
+            }
+            let denom = a0 - 2.0 * a1 + a2;
+            let off = if denom.abs() > 1e-9 {
+                (0.5 * (a0 - a2) / denom).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            };
+            peaks.push((a1, r_lo + (j as f64 + off) * step));
         }
-        let (a0, a1, a2) = (prof[jmax - 1], prof[jmax], prof[jmax + 1]);
-        let denom = a0 - 2.0 * a1 + a2;
-        let off = if denom.abs() > 1e-9 {
-            (0.5 * (a0 - a2) / denom).clamp(-0.5, 0.5)
-        } else {
-            0.0
-        };
-        let r = r_lo + (jmax as f64 + off) * step;
-        points.push((k, cx + r * c, cy + r * s));
+        peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for &(_, r) in peaks.iter().take(keep) {
+            points.push((k, cx + r * c, cy + r * s));
+        }
     }
     RayEdges {
         points,
+        origin: (cx, cy),
         in_frame,
         inside: inside_mask,
         rays: p.rays,
     }
 }
+
+/// Per ray, one candidate within `band` of the shape (a ray's points come
+/// strongest first): in the coarse passes the strongest, so the fit is not
+/// held to the circle it started from; in the tight passes (bands under
+/// `NEAREST_BELOW_BAND`) the nearest, so a weaker edge a few per cent inside
+/// the rim (a lip, a shadow) does not pull the final fit. Measured on the
+/// rendered clips: strongest throughout put deadlift_clean's ROM 0.7 cm
+/// off (nearest 0.0); nearest throughout put deadlift_oblique25's peak
+/// speed 0.043 m/s off (this mix 0.013).
+fn per_ray(points: &[(usize, f64, f64)], band: f64, misfit: impl Fn(f64, f64) -> f64) -> Vec<(usize, f64, f64)> {
+    let nearest = band < NEAREST_BELOW_BAND;
+    let mut out: Vec<(usize, f64, f64)> = Vec::new();
+    let mut best = f64::INFINITY;
+    for &(k, x, y) in points {
+        let m = misfit(x, y).abs();
+        if m > band {
+            continue;
+        }
+        if let Some(last) = out.last_mut() {
+            if last.0 == k {
+                if nearest && m < best {
+                    *last = (k, x, y);
+                    best = m;
+                }
+                continue;
+            }
+        }
+        out.push((k, x, y));
+        best = m;
+    }
+    out
+}
+
+const NEAREST_BELOW_BAND: f64 = 0.05;
 
 /// Least-squares circle through points (Kasa): centre and radius.
 fn fit_circle(pts: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
@@ -423,24 +486,12 @@ impl Ellipse {
 /// side-on squeezes the plate horizontally: 10 % at 25 degrees, more than
 /// the tight bands allow a circle) whose own misfit sets the tight bands.
 fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit> {
-    let pts: Vec<(f64, f64)> = edges.points.iter().map(|&(_, x, y)| (x, y)).collect();
-    let (mut cx, mut cy, mut r) = fit_circle(&pts)?;
-    if !(r.is_finite() && r > 0.5 * r_guess && r < 1.6 * r_guess) {
-        // Clutter dominated the first fit: start from the points' centroid.
-        let n = pts.len() as f64;
-        cx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-        cy = pts.iter().map(|p| p.1).sum::<f64>() / n;
-        r = r_guess;
-    }
     let select = |shape: &Ellipse, band: f64| -> Vec<(usize, f64, f64)> {
-        edges
-            .points
-            .iter()
-            .copied()
-            .filter(|&(_, x, y)| shape.misfit(x, y).abs() <= band)
-            .collect()
+        per_ray(&edges.points, band, |x, y| shape.misfit(x, y))
     };
-    let mut shape = Ellipse::circle(cx, cy, r);
+    // Start from the circle the rays were cast for (the prediction, or the
+    // search's candidate), which is within a few per cent of the rim.
+    let mut shape = Ellipse::circle(edges.origin.0, edges.origin.1, r_guess);
     let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
 
     for band in [0.12, 0.06] {
@@ -505,6 +556,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
         measured: false,
         seeded: false,
         held: false,
+        followed: false,
     })
 }
 
@@ -520,11 +572,9 @@ fn held_fit(edges: &RayEdges, cx0: f64, cy0: f64, major: f64, ratio: f64, p: &Ba
     let (mut cx, mut cy) = (cx0 / q, cy0);
     let mut inliers: Vec<(usize, f64, f64)> = Vec::new();
     for band in [0.08, 0.04, 0.02, p.inlier_tolerance, p.inlier_tolerance] {
-        inliers = pts
-            .iter()
-            .copied()
-            .filter(|&(_, x, y)| (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - major).abs() <= band * major)
-            .collect();
+        inliers = per_ray(&pts, band, |x, y| {
+            ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() / major - 1.0
+        });
         if inliers.len() < 8 {
             return None;
         }
@@ -567,6 +617,7 @@ fn held_fit(edges: &RayEdges, cx0: f64, cy0: f64, major: f64, ratio: f64, p: &Ba
         measured: false,
         seeded: false,
         held: true,
+        followed: false,
     })
 }
 
@@ -688,7 +739,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             }
         }
     }
-    let Some((fit, sound)) = fit else { return Ok(None) };
+    let Some((mut fit, sound)) = fit else { return Ok(None) };
     if debug_trace() {
         eprintln!(
             "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
@@ -697,6 +748,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     }
     // Weak fits still steer the prediction; only measured ones count as seen.
     let usable = fit.measured || (fit.inlier_share >= 0.25 && moved(&fit) <= gate);
+    fit.followed = usable && !fit.measured;
     if usable {
         let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
         st.vx = 0.5 * st.vx + 0.5 * nvx;
@@ -761,6 +813,7 @@ impl BarTracker {
             frames: 0,
             untracked: Default::default(),
             backfill: Vec::new(),
+            likely_plates: Vec::new(),
         }
     }
 
@@ -859,7 +912,26 @@ impl BarTracker {
             return Ok(None);
         };
         self.searches += 1;
-        let found = self.seed(bgr, &anchor)?;
+        let (mut found, likely) = self.seed(bgr, &anchor)?;
+        // A bigger circle by the lifter that fits like a plate but shows too
+        // little rim to seed (the frame edge or the shins cut it) is likely
+        // the near plate, and a smaller seed the far plate of the same bar (a
+        // camera turned 25 degrees shows both). Wait up to a second for a
+        // frame that shows the big one rather than track the far plate at
+        // the wrong scale; tracking back recovers the frames waited.
+        self.likely_plates.retain(|&(t0, _)| t - t0 <= SEED_VETO_S);
+        if likely > 0.0 {
+            self.likely_plates.push((t, likely));
+        }
+        if let Some((f, _)) = &found {
+            if self
+                .likely_plates
+                .iter()
+                .any(|&(_, r)| r > SEED_VETO_RATIO * f.radius())
+            {
+                found = None;
+            }
+        }
         if debug_trace() {
             eprintln!("bar t={t:.3} search (thigh {:.0} px): {found:?}", anchor.thigh_px);
         }
@@ -891,7 +963,9 @@ impl BarTracker {
 
     /// Circle candidates near the lifter's wrists and shoulders, sized like a
     /// plate for this body; the best-supported large one wins.
-    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<Option<(PlateFit, Polarity)>> {
+    /// Also returns the radius of the biggest circle that fitted like a
+    /// plate but showed too little rim to seed (0 when none did).
+    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<(Option<(PlateFit, Polarity)>, f64)> {
         let p = &self.profile;
         // Plate-sized for this body: a 450 mm plate's radius is 0.45-0.8
         // of BlazePose's hip-to-knee length on real side-on clips (0.59 and
@@ -902,7 +976,7 @@ impl BarTracker {
             (1.0 * k * a.thigh_px).min(0.45 * self.picture.width.min(self.picture.height) as f64),
         );
         if r_max <= r_min {
-            return Ok(None);
+            return Ok((None, 0.0));
         }
         let xs = a.points.iter().map(|q| q.0);
         let ys = a.points.iter().map(|q| q.1);
@@ -921,7 +995,7 @@ impl BarTracker {
             ((x1 - x0).max(y1 - y0)) / 2.0 + pad,
             self.picture,
         ) else {
-            return Ok(None);
+            return Ok((None, 0.0));
         };
         let roi = Mat::roi(bgr, region).cv("plate search")?;
         let scale = (640.0 / region.width.max(region.height) as f64).min(1.0);
@@ -947,6 +1021,7 @@ impl BarTracker {
         .cv("plate search")?;
         let g = Gradients::of(bgr, self.picture)?;
         let mut best: Option<(f64, PlateFit, Polarity)> = None;
+        let mut biggest_likely = 0.0f64;
         for c in circles.iter() {
             let (cx, cy, r) = (
                 region.x as f64 + c[0] as f64 / scale,
@@ -954,9 +1029,10 @@ impl BarTracker {
                 c[2] as f64 / scale,
             );
             // Linked to the lifter: a wrist (bar in the hands) or shoulder
-            // (bar on the back) within 1.5 plate radii of the centre (a
-            // camera 25 degrees off side-on shows the bar's length, putting
-            // the near plate 1.3 radii from the hands), and not clearly above
+            // (bar on the back) within 2 plate radii of the centre (a camera
+            // 25 degrees off side-on shows the bar's length, putting the near
+            // plate 1.3-1.9 radii from the hands: rendered deadlift_oblique25,
+            // which then seeded on the far plate), and not clearly above
             // the head (wall clocks can be; a plate hiding the head makes the
             // model guess ears and nose below the bar, so allow a radius).
             let near = a
@@ -967,14 +1043,14 @@ impl BarTracker {
             if debug_trace() {
                 eprintln!(
                     "bar   candidate c=({cx:.0},{cy:.0}) r={r:.0} nearest anchor {near:.0} px{}",
-                    if near > 1.5 * r || cy < a.head_y - r {
+                    if near > 2.0 * r || cy < a.head_y - r {
                         " (not by the lifter)"
                     } else {
                         ""
                     }
                 );
             }
-            if near > 1.5 * r || cy < a.head_y - r {
+            if near > 2.0 * r || cy < a.head_y - r {
                 continue;
             }
             for polarity in [Polarity::DarkInside, Polarity::LightInside] {
@@ -1001,9 +1077,13 @@ impl BarTracker {
                 if supported && best.as_ref().is_none_or(|b| score > b.0) {
                     best = Some((score, fit, polarity));
                 }
+                let likely = fit.inlier_share >= p.min_inlier_share && fit.enough_rim(p.held_min_visible_arc_deg);
+                if likely {
+                    biggest_likely = biggest_likely.max(score);
+                }
             }
         }
-        Ok(best.map(|b| (b.1, b.2)))
+        Ok((best.map(|b| (b.1, b.2)), biggest_likely))
     }
 }
 
@@ -1060,6 +1140,50 @@ mod tests {
             // scale accuracy is checked against rendered truth instead.
             assert!((fit.radius() - 80.0).abs() < 1.0, "{fit:?}");
         }
+    }
+
+    /// Regression (mattiolato bad02): a green bumper on a dark floor whose
+    /// white letters out-edge its rim on most rays. With only the strongest
+    /// edge per ray the fit found the letters and the plate was measured on
+    /// 25 % of the clip; with a second candidate per ray it finds the rim.
+    #[test]
+    fn a_low_contrast_rim_is_found_inside_stronger_printed_edges() {
+        let (cx, cy, r) = (320.0, 200.0, 80.0);
+        let mut img =
+            Mat::new_rows_cols_with_default(400, 640, CV_8UC3, Scalar::new(130.0, 130.0, 130.0, 0.0)).unwrap();
+        let s = 16.0;
+        let at = |x: f64, y: f64| Point::new((x * s).round() as i32, (y * s).round() as i32);
+        let disc = |img: &mut Mat, rr: f64, grey: f64, thick: i32| {
+            imgproc::circle(
+                img,
+                at(cx, cy),
+                (rr * s).round() as i32,
+                Scalar::all(grey),
+                thick,
+                imgproc::LINE_AA,
+                4,
+            )
+            .unwrap();
+        };
+        // Plate 30 grey levels below the floor; a bright printed ring 14 %
+        // inside the rim, several times the rim's contrast.
+        disc(&mut img, r, 100.0, -1);
+        disc(&mut img, 0.86 * r, 250.0, 5);
+        let fit_with = |edges_per_ray: usize| {
+            let mut tr = tracker_at(cx + 3.0, cy - 2.0, r);
+            tr.profile.edges_per_ray = edges_per_ray;
+            tr.process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400)).unwrap()
+        };
+        let fit = fit_with(2).expect("a fit");
+        assert!(fit.measured, "{fit:?}");
+        assert!((fit.cx - cx).abs() < 0.5 && (fit.cy - cy).abs() < 0.5, "{fit:?}");
+        assert!((fit.radius() - r).abs() < 1.5, "{fit:?}");
+        // One candidate per ray: the printed ring wins and the rim is lost.
+        let one = fit_with(1);
+        assert!(
+            one.is_none_or(|f| !f.measured || (f.radius() - r).abs() > 3.0),
+            "{one:?}"
+        );
     }
 
     fn tracker_at(cx: f64, cy: f64, r: f64) -> BarTracker {
@@ -1129,6 +1253,7 @@ mod tests {
             measured: true,
             seeded: false,
             held: false,
+            followed: false,
         };
         let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1);
         assert_eq!(track.source, BarSource::Hands);
@@ -1165,6 +1290,48 @@ mod tests {
         }
     }
 
+    /// Regression (squat_gymai_quarter): a rack upright and motion blur left
+    /// the plate unmeasured for 0.6 s of a quarter squat while the tracker's
+    /// weak fits followed it down; the gap took the collapsed pose's
+    /// shoulders instead, read a 0.1 m squat for a 0.34 m one, and a rep
+    /// was lost. Followed fits place the bar in a gap, reported as bridged.
+    #[test]
+    fn a_gap_follows_the_weak_fits_of_the_track_rather_than_the_body() {
+        let n = 60;
+        let (times, skel) = hands_rising(n);
+        let plate_y = |i: usize| 505.0 - 200.0 * (i as f64 / n as f64) + if (15..45).contains(&i) { 40.0 } else { 0.0 };
+        let fits: Vec<Option<PlateFit>> = (0..n)
+            .map(|i| {
+                let weak = (15..45).contains(&i);
+                Some(PlateFit {
+                    cx: 410.0,
+                    cy: plate_y(i),
+                    major: 40.0,
+                    minor: 39.0,
+                    inlier_share: if weak { 0.3 } else { 0.7 },
+                    visible_arc_deg: if weak { 110.0 } else { 300.0 },
+                    in_frame_arc_deg: 360.0,
+                    hidden_arc_deg: 40.0,
+                    measured: !weak,
+                    seeded: false,
+                    held: false,
+                    followed: weak,
+                })
+            })
+            .collect();
+        let (track, summary) = build_track(&times, fits, &skel, &BarProfile::default(), 1);
+        assert_eq!(track.source, BarSource::Plate);
+        assert_eq!(summary.stand_in_share, 0.0, "{summary:?}");
+        assert!((summary.measured_share - 0.5).abs() < 1e-9, "{summary:?}");
+        // Away from the jumps the smoothing blurs, the bar is where the
+        // weak fits put it (40 px below the hands' stand-in), not measured.
+        for i in 20..40 {
+            let f = track.frames[i].expect("filled");
+            assert!((f.y_px - plate_y(i)).abs() < 1.0, "frame {i}: {f:?}");
+            assert!(!f.measured && !f.stand_in && f.confidence <= 0.3, "frame {i}: {f:?}");
+        }
+    }
+
     /// Regression (squat_gymai_quarter): a rack upright hid a third of the
     /// rim all clip long, no fit saw the 300 degrees the camera angle was
     /// read from, and the clip was declined as not side-on.
@@ -1185,6 +1352,7 @@ mod tests {
                 measured: true,
                 seeded: false,
                 held: false,
+                followed: false,
             })
         };
         // 39/40: acos(0.975) = 12.8 degrees.
@@ -1575,10 +1743,11 @@ pub fn build_track(
     // the clip and moves with the lifter, else the body point.
     let (source, raw_x, raw_y): (BarSource, Vec<Option<f64>>, Vec<Option<f64>>) =
         if n_measured as f64 >= 0.2 * n as f64 && moves_with_lifter {
+            let position = |f: &Option<PlateFit>| f.filter(|f| f.measured || f.followed);
             (
                 BarSource::Plate,
-                measured.iter().map(|f| f.map(|f| f.cx)).collect(),
-                measured.iter().map(|f| f.map(|f| f.cy)).collect(),
+                fits.iter().map(|f| position(f).map(|f| f.cx)).collect(),
+                fits.iter().map(|f| position(f).map(|f| f.cy)).collect(),
             )
         } else {
             (
@@ -1634,7 +1803,13 @@ pub fn build_track(
         },
     };
 
-    let (mut xs, filled) = fill_short_gaps(times, &raw_x, profile.max_gap_s);
+    let (mut xs, mut filled) = fill_short_gaps(times, &raw_x, profile.max_gap_s);
+    if source == BarSource::Plate {
+        // Followed fits are estimates, reported like bridged gaps.
+        for (f, fit) in filled.iter_mut().zip(&fits) {
+            *f |= fit.is_some_and(|f| f.followed && !f.measured);
+        }
+    }
     let (mut ys, _) = fill_short_gaps(times, &raw_y, profile.max_gap_s);
     let stand_in = if source == BarSource::Plate {
         stand_in_for_gaps(times, &mut xs, &mut ys, skeleton)
@@ -1723,7 +1898,7 @@ pub fn build_track(
 pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held\n",
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed\n",
     );
     for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
         match f {
@@ -1747,15 +1922,27 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
                 let _ = write!(out, "{i},{t:.6},,,,,,,,,0,0");
             }
         }
-        match track.fits.get(i).copied().flatten().filter(|f| f.measured) {
+        match track
+            .fits
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|f| f.measured || f.followed)
+        {
             Some(f) => {
                 let _ = writeln!(
                     out,
-                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{}",
-                    f.cx, f.cy, f.major, f.minor, f.visible_arc_deg, f.held as u8
+                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{}",
+                    f.cx,
+                    f.cy,
+                    f.major,
+                    f.minor,
+                    f.visible_arc_deg,
+                    f.held as u8,
+                    (f.followed && !f.measured) as u8
                 );
             }
-            None => out.push_str(",,,,,,\n"),
+            None => out.push_str(",,,,,,,\n"),
         }
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -1783,8 +1970,9 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
         col("plate_major_px")?,
         col("plate_minor_px")?,
     );
-    // Older files lack these two: every fit then counts as a full free one.
+    // Older files lack these: every fit then counts as a full free measured one.
     let (rim, held) = (col("plate_rim_deg").ok(), col("plate_held").ok());
+    let followed = col("plate_followed").ok();
     let mut out = vec![None; frames];
     for (k, line) in lines.enumerate() {
         let c: Vec<&str> = line.split(',').collect();
@@ -1793,6 +1981,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
         }
         let num = |i: usize| c[i].trim().parse::<f64>().ok();
         if let (Some(x), Some(y), Some(a), Some(b)) = (num(cx), num(cy), num(ma), num(mi)) {
+            let weak = followed.is_some_and(|i| c[i].trim() == "1");
             out[k] = Some(PlateFit {
                 cx: x,
                 cy: y,
@@ -1802,9 +1991,10 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                 visible_arc_deg: rim.and_then(num).unwrap_or(360.0),
                 in_frame_arc_deg: 360.0,
                 hidden_arc_deg: 0.0,
-                measured: true,
+                measured: !weak,
                 seeded: false,
                 held: held.is_some_and(|i| c[i].trim() == "1"),
+                followed: weak,
             });
         }
     }

@@ -218,7 +218,7 @@ impl Default for FaultProfile {
             rounding_bulge_levels: [0.2, 0.3, 0.4],
             rounding_max_torso_length_ratio: 0.82,
             hyperextension_torso_deg: [-10.0, -15.0, -20.0],
-            hyperextension_max_shoulder_behind_ankle_m: 0.2,
+            hyperextension_max_shoulder_behind_ankle_m: 0.17,
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
             soft_lockout_hip_deg: [150.0, 140.0, 130.0],
             bar_drift_ahead_m: [0.10, 0.15, 0.20],
