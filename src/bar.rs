@@ -202,8 +202,8 @@ pub struct BarTracker {
     untracked: std::collections::VecDeque<(usize, f64, Mat)>,
     /// Fits for earlier frames found by tracking back from a seed.
     backfill: Vec<(usize, PlateFit)>,
-    /// (time, radius) of recent search circles that fitted like a plate but
-    /// showed too little rim to seed.
+    /// (time, radius) of the biggest plate-like circle of each recent
+    /// search, whether or not it showed enough rim to seed.
     likely_plates: Vec<(f64, f64)>,
 }
 
@@ -456,6 +456,11 @@ impl Ellipse {
             sin: 0.0,
         }
     }
+    /// Least-squares circle through ray edge points.
+    fn circle_through(pts: &[(usize, f64, f64)]) -> Option<Self> {
+        let xy: Vec<(f64, f64)> = pts.iter().map(|&(_, x, y)| (x, y)).collect();
+        fit_circle(&xy).map(|(x, y, r)| Ellipse::circle(x, y, r))
+    }
     /// Relative radial misfit of a point: 0 on the rim, 0.05 = 5 % out.
     fn misfit(&self, x: f64, y: f64) -> f64 {
         let (dx, dy) = (x - self.cx, y - self.cy);
@@ -496,9 +501,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
 
     for band in [0.12, 0.06] {
         inliers = select(&shape, band);
-        let ip: Vec<(f64, f64)> = inliers.iter().map(|&(_, x, y)| (x, y)).collect();
-        let (x, y, rr) = fit_circle(&ip)?;
-        shape = Ellipse::circle(x, y, rr);
+        shape = Ellipse::circle_through(&inliers)?;
     }
     let circle = shape;
     // Tight bands: refit the circle, or a plausible ellipse (near the
@@ -509,8 +512,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
             shape = if is_ellipse {
                 Ellipse::fit(&candidate)?
             } else {
-                let ip: Vec<(f64, f64)> = candidate.iter().map(|&(_, x, y)| (x, y)).collect();
-                fit_circle(&ip).map(|(x, y, rr)| Ellipse::circle(x, y, rr))?
+                Ellipse::circle_through(&candidate)?
             };
         }
         Some(shape)
@@ -964,7 +966,8 @@ impl BarTracker {
     /// Circle candidates near the lifter's wrists and shoulders, sized like a
     /// plate for this body; the best-supported large one wins.
     /// Also returns the radius of the biggest circle that fitted like a
-    /// plate but showed too little rim to seed (0 when none did).
+    /// plate on the rim a held fit needs, enough to seed or not (0 when
+    /// none did).
     fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<(Option<(PlateFit, Polarity)>, f64)> {
         let p = &self.profile;
         // Plate-sized for this body: a 450 mm plate's radius is 0.45-0.8
@@ -1073,13 +1076,12 @@ impl BarTracker {
                 // far plate of the same bar is smaller, and often more
                 // visible beside the legs).
                 let score = fit.radius();
-                let supported = fit.inlier_share >= p.min_inlier_share && fit.enough_rim(p.min_visible_arc_deg);
-                if supported && best.as_ref().is_none_or(|b| score > b.0) {
-                    best = Some((score, fit, polarity));
-                }
-                let likely = fit.inlier_share >= p.min_inlier_share && fit.enough_rim(p.held_min_visible_arc_deg);
-                if likely {
+                let plate_like = fit.inlier_share >= p.min_inlier_share;
+                if plate_like && fit.enough_rim(p.held_min_visible_arc_deg) {
                     biggest_likely = biggest_likely.max(score);
+                }
+                if plate_like && fit.enough_rim(p.min_visible_arc_deg) && best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, fit, polarity));
                 }
             }
         }
@@ -1609,7 +1611,8 @@ fn foot_origin(track: &SagittalTrack) -> Option<(f64, f64)> {
 
 /// Fill the plate track's long gaps (after short ones were interpolated)
 /// from the body point that carries the bar, shifted by its offset to the
-/// plate on the measured frames either side of the gap (blended across it),
+/// plate on the measured or followed frames either side of the gap (blended
+/// across it),
 /// so a pull the plate was lost in still has a bar path for the reps and
 /// the drawing. The carrier is whichever of wrist and shoulder keeps the
 /// steadier offset to the plate over the clip: the hands in a deadlift, the
@@ -1807,7 +1810,7 @@ pub fn build_track(
     if source == BarSource::Plate {
         // Followed fits are estimates, reported like bridged gaps.
         for (f, fit) in filled.iter_mut().zip(&fits) {
-            *f |= fit.is_some_and(|f| f.followed && !f.measured);
+            *f |= fit.is_some_and(|f| f.followed);
         }
     }
     let (mut ys, _) = fill_short_gaps(times, &raw_y, profile.max_gap_s);
@@ -1933,13 +1936,7 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
                 let _ = writeln!(
                     out,
                     ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{}",
-                    f.cx,
-                    f.cy,
-                    f.major,
-                    f.minor,
-                    f.visible_arc_deg,
-                    f.held as u8,
-                    (f.followed && !f.measured) as u8
+                    f.cx, f.cy, f.major, f.minor, f.visible_arc_deg, f.held as u8, f.followed as u8
                 );
             }
             None => out.push_str(",,,,,,,\n"),
