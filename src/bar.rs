@@ -71,6 +71,18 @@ pub struct BarProfile {
     /// How far back (s) a plate first found mid-clip is tracked backwards
     /// over the frames before it (0 turns this off).
     pub backtrack_max_s: f64,
+    /// A fit that is not measured still steers the track, and places the
+    /// bar in a gap, when this share of rays fits its rim and it moved
+    /// within the speed gate.
+    pub follow_min_inlier_share: f64,
+    /// A search's circle counts as the lifter's plate only with a wrist or
+    /// shoulder within this many plate radii of its centre.
+    pub lifter_link_radii: f64,
+    /// A seed waits while a search in the last `seed_veto_s` seconds saw a
+    /// plate-like circle this many times bigger (the near plate, cut by the
+    /// frame edge or the shins, behind which the far plate showed whole).
+    pub seed_veto_radius_ratio: f64,
+    pub seed_veto_s: f64,
     /// Lifter height (m) for the scale when no plate is tracked.
     pub lifter_height_m: f64,
     /// Smoothing of the bar position before velocities are taken.
@@ -98,6 +110,10 @@ impl Default for BarProfile {
             lost_after_s: 0.5,
             max_gap_s: 0.5,
             backtrack_max_s: 6.0,
+            follow_min_inlier_share: 0.25,
+            lifter_link_radii: 2.0,
+            seed_veto_radius_ratio: 1.15,
+            seed_veto_s: 1.0,
             lifter_height_m: 1.75,
             smoothing: crate::signal::Smoothing::Butterworth { cutoff_hz: 6.0 },
         }
@@ -206,12 +222,6 @@ pub struct BarTracker {
     /// search, whether or not it showed enough rim to seed.
     likely_plates: Vec<(f64, f64)>,
 }
-
-/// A seed waits while a search in the last `SEED_VETO_S` seconds saw a
-/// plate-like circle this much bigger (the rendered deadlift_oblique25's
-/// near and far plates: 59 and 44 px).
-const SEED_VETO_RATIO: f64 = 1.15;
-const SEED_VETO_S: f64 = 1.0;
 
 /// Most memory the frames kept for tracking back may take (a 1080p grey
 /// frame is 2 MB: 6 s at 30 fps is 370 MB; 4K keeps the last 64 frames).
@@ -749,7 +759,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
         );
     }
     // Weak fits still steer the prediction; only measured ones count as seen.
-    let usable = fit.measured || (fit.inlier_share >= 0.25 && moved(&fit) <= gate);
+    let usable = fit.measured || (fit.inlier_share >= p.follow_min_inlier_share && moved(&fit) <= gate);
     fit.followed = usable && !fit.measured;
     if usable {
         let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
@@ -921,7 +931,7 @@ impl BarTracker {
         // camera turned 25 degrees shows both). Wait up to a second for a
         // frame that shows the big one rather than track the far plate at
         // the wrong scale; tracking back recovers the frames waited.
-        self.likely_plates.retain(|&(t0, _)| t - t0 <= SEED_VETO_S);
+        self.likely_plates.retain(|&(t0, _)| t - t0 <= self.profile.seed_veto_s);
         if likely > 0.0 {
             self.likely_plates.push((t, likely));
         }
@@ -929,7 +939,7 @@ impl BarTracker {
             if self
                 .likely_plates
                 .iter()
-                .any(|&(_, r)| r > SEED_VETO_RATIO * f.radius())
+                .any(|&(_, r)| r > self.profile.seed_veto_radius_ratio * f.radius())
             {
                 found = None;
             }
@@ -1046,14 +1056,14 @@ impl BarTracker {
             if debug_trace() {
                 eprintln!(
                     "bar   candidate c=({cx:.0},{cy:.0}) r={r:.0} nearest anchor {near:.0} px{}",
-                    if near > 2.0 * r || cy < a.head_y - r {
+                    if near > p.lifter_link_radii * r || cy < a.head_y - r {
                         " (not by the lifter)"
                     } else {
                         ""
                     }
                 );
             }
-            if near > 2.0 * r || cy < a.head_y - r {
+            if near > p.lifter_link_radii * r || cy < a.head_y - r {
                 continue;
             }
             for polarity in [Polarity::DarkInside, Polarity::LightInside] {
@@ -1375,6 +1385,48 @@ mod tests {
     }
 
     /// A lifter whose hands rise 200 px over `n` frames at 30 fps.
+    /// Regression (rendered deadlifts): the plate hid the feet, the model
+    /// guessed them at the bar's height, and the bar at the floor read
+    /// 0.00 to -0.16 m above the floor instead of the plate's radius.
+    #[test]
+    fn a_plate_resting_on_the_floor_sets_the_floor_below_guessed_feet() {
+        let n = 60;
+        let (times, mut skel) = hands_rising(n);
+        let fits: Vec<Option<PlateFit>> = (0..n)
+            .map(|i| {
+                Some(PlateFit {
+                    cx: 410.0,
+                    cy: 505.0 - 200.0 * (i.saturating_sub(10) as f64 / n as f64),
+                    major: 40.0,
+                    minor: 39.0,
+                    inlier_share: 0.8,
+                    visible_arc_deg: 320.0,
+                    in_frame_arc_deg: 360.0,
+                    hidden_arc_deg: 40.0,
+                    measured: true,
+                    seeded: false,
+                    held: false,
+                    followed: false,
+                })
+            })
+            .collect();
+        // Feet seen: they are the floor (700 px, below the plate's 545).
+        let (track, _) = build_track(&times, fits.clone(), &skel, &BarProfile::default(), 1);
+        let mpp = track.scale.metres_per_px;
+        assert!((track.frames[0].unwrap().y_m - 195.0 * mpp).abs() < 1e-3);
+        // Feet guessed at the plate's centre: the plate's bottom is the floor.
+        for j in skel.joints.iter_mut() {
+            for k in [Joint::Heel, Joint::Toe] {
+                if let Some(p) = j[k.index()].as_mut() {
+                    p.y = 505.0;
+                }
+            }
+        }
+        let (track, _) = build_track(&times, fits, &skel, &BarProfile::default(), 1);
+        let floor = track.frames[0].unwrap().y_m;
+        assert!((floor - 0.225).abs() < 1e-3, "bar at the floor {floor} m");
+    }
+
     fn hands_rising(n: usize) -> (Vec<f64>, crate::skeleton::SagittalTrack) {
         use crate::skeleton::{Facing, FusedPoint, SagittalTrack, JOINTS};
         let times: Vec<f64> = (0..n).map(|i| i as f64 / 30.0).collect();
@@ -1823,6 +1875,14 @@ pub fn build_track(
     let sy = profile.smoothing.apply(times, &ys);
     let feet = foot_origin(skeleton);
     let (ox, oy) = feet.unwrap_or_else(|| (0..n).find_map(|i| Some((xs[i]?, ys[i]?))).unwrap_or((0.0, 0.0)));
+    // Nothing goes below the floor. A plate resting on it (a deadlift's
+    // setup) touches it with its lowest point, while the feet behind that
+    // plate are guesses: on the rendered deadlifts they put the floor at
+    // the bar's height, 0.12-0.38 m too high. The near plate's vertical
+    // semi-axis is its major one (a camera turned about the vertical
+    // foreshortens the horizontal diameter only).
+    let plate_floor = percentile(measured.iter().flatten().map(|f| f.cy + f.major), 98.0);
+    let oy = plate_floor.map_or(oy, |f| f.max(oy));
     let mpp = scale.metres_per_px;
     let sign = match facing {
         Facing::Right => 1.0,

@@ -28,7 +28,12 @@ pub fn run(path: &Path, stage: &str, model: PoseModel, backend: Backend) -> Resu
         ),
         "pose" => {
             let backend = pose::engine::resolve_backend(backend)?;
-            let mut tracker = PoseTracker::load(backend, &pose::models_dir()?, model)?;
+            let mut tracker = PoseTracker::load(
+                backend,
+                &pose::models_dir()?,
+                model,
+                &crate::profile::PoseProfile::default(),
+            )?;
             let mut bar = BarTracker::new(BarProfile::default());
             let t = pipeline::track_video(
                 path,

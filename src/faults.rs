@@ -136,6 +136,9 @@ pub struct Fault {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultProfile {
+    /// Torso within this of vertical (deg): a standing frame, the lifter's
+    /// own reference for rounding, neck angle and torso length.
+    pub standing_max_torso_deg: f64,
     /// Squat: torso lean gained (deg) out of the bottom.
     pub good_morning_torso_gain_deg: [f64; 3],
     /// ...while the hips rise at least this many times as far as the bar.
@@ -165,6 +168,9 @@ pub struct FaultProfile {
     pub soft_lockout_knee_deg: [f64; 3],
     /// Largest hip angle reached at lockout (deg, 180 = straight).
     pub soft_lockout_hip_deg: [f64; 3],
+    /// A knee nearer the near plate's centre than this many plate radii is
+    /// behind the plate: its angle is a guess and not judged.
+    pub soft_lockout_knee_hidden_plate_radii: f64,
     /// Bar ahead of the midfoot (m).
     pub bar_drift_ahead_m: [f64; 3],
     /// Bar moving forward from where it started the rep (m).
@@ -208,6 +214,7 @@ pub struct FaultProfile {
 impl Default for FaultProfile {
     fn default() -> Self {
         FaultProfile {
+            standing_max_torso_deg: 20.0,
             good_morning_torso_gain_deg: [8.0, 12.0, 18.0],
             good_morning_min_hip_to_bar_rise: 1.3,
             good_morning_window_share: 0.5,
@@ -221,6 +228,7 @@ impl Default for FaultProfile {
             hyperextension_max_shoulder_behind_ankle_m: 0.17,
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
             soft_lockout_hip_deg: [150.0, 140.0, 130.0],
+            soft_lockout_knee_hidden_plate_radii: 1.0,
             bar_drift_ahead_m: [0.10, 0.15, 0.20],
             bar_drift_travel_m: 0.10,
             bar_drift_plate_depth_m: 0.55,
@@ -283,6 +291,11 @@ impl FaultProfile {
             ],
         )?;
         for (name, v) in [
+            ("standing_max_torso_deg", self.standing_max_torso_deg),
+            (
+                "soft_lockout_knee_hidden_plate_radii",
+                self.soft_lockout_knee_hidden_plate_radii,
+            ),
             ("hips_rise_lead_s", self.hips_rise_lead_s),
             ("key_window_s", self.key_window_s),
             ("bar_drift_travel_m", self.bar_drift_travel_m),
@@ -330,11 +343,17 @@ fn wrap_deg(d: f64) -> f64 {
     (d + 180.0).rem_euclid(360.0) - 180.0
 }
 
-/// Frames with a torso this close to vertical count as standing.
-const STANDING_DEG: f64 = 20.0;
-
 impl<'a> Body<'a> {
-    pub fn new(times: &'a [f64], track: &'a SagittalTrack, bar: &'a BarTrack, raw: &'a [Option<RawPose>]) -> Self {
+    /// `standing_max_torso_deg`: frames with the torso this close to
+    /// vertical are the lifter's own standing reference (back outline,
+    /// torso length, neck angle).
+    pub fn new(
+        times: &'a [f64],
+        track: &'a SagittalTrack,
+        bar: &'a BarTrack,
+        raw: &'a [Option<RawPose>],
+        standing_max_torso_deg: f64,
+    ) -> Self {
         let sign = track.facing.sign();
         let mut body = Body {
             times,
@@ -351,7 +370,7 @@ impl<'a> Body<'a> {
         };
         let standing: Vec<usize> = (0..times.len())
             .filter(|&i| track.confident.get(i).copied().unwrap_or(false))
-            .filter(|&i| body.torso_deg(i).is_some_and(|a| a.abs() < STANDING_DEG))
+            .filter(|&i| body.torso_deg(i).is_some_and(|a| a.abs() < standing_max_torso_deg))
             .collect();
         let length = median(standing.iter().filter_map(|&i| body.torso_length_px(i)));
         body.standing = length.and_then(|len| {
@@ -447,6 +466,18 @@ impl<'a> Body<'a> {
         let lo = self.frame_at_or_after(t - half_s);
         let hi = self.times.partition_point(|&x| x <= t + half_s).saturating_sub(1);
         lo..=hi.max(lo)
+    }
+
+    /// The joint lies inside the measured near plate's outline shrunk to
+    /// `radii` of its radius: the plate is between it and the camera.
+    pub fn behind_plate(&self, i: usize, joint: Joint, radii: f64) -> bool {
+        let (Some(f), Some(q)) = (
+            self.bar.fits.get(i).copied().flatten().filter(|f| f.measured),
+            self.track.point(i, joint),
+        ) else {
+            return false;
+        };
+        (q.x - f.cx).hypot(q.y - f.cy) < radii * f.radius()
     }
 
     /// Mean confidence of `joints` over `frames` (0 where missing).
@@ -881,14 +912,20 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
 pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let top = lockout_frame(lift, rep);
     let frames = body.around(top, p.key_window_s);
-    let best = |a: Joint, b: Joint, c: Joint| {
+    let best = |a: Joint, b: Joint, c: Joint, seen: &dyn Fn(usize) -> bool| {
         frames
             .clone()
+            .filter(|&i| seen(i))
             .filter_map(|i| Some((i, body.joint_deg(i, a, b, c)?)))
             .max_by(|x, y| x.1.total_cmp(&y.1))
     };
-    let knee = best(Joint::Hip, Joint::Knee, Joint::Ankle);
-    let hip = best(Joint::Shoulder, Joint::Hip, Joint::Knee);
+    // At a deadlift lockout the near plate hangs by the knees, and a knee
+    // behind it is the model's guess: the rendered hips-rise clip's knee,
+    // 0.35 plate radii from the plate's centre, read 140-145 deg where its
+    // truth is 170. The hip angle then decides alone.
+    let knee_seen = |i: usize| !body.behind_plate(i, Joint::Knee, p.soft_lockout_knee_hidden_plate_radii);
+    let knee = best(Joint::Hip, Joint::Knee, Joint::Ankle, &knee_seen);
+    let hip = best(Joint::Shoulder, Joint::Hip, Joint::Knee, &|_| true);
     // Whichever joint is further from its threshold decides.
     let knee_f = knee.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_knee_deg)?, p.soft_lockout_knee_deg)));
     let hip_f = hip.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_hip_deg)?, p.soft_lockout_hip_deg)));
@@ -1319,13 +1356,22 @@ mod tests {
         }
     }
 
+    fn test_body<'a>(
+        times: &'a [f64],
+        track: &'a SagittalTrack,
+        bar: &'a BarTrack,
+        raw: &'a [Option<RawPose>],
+    ) -> Body<'a> {
+        Body::new(times, track, bar, raw, FaultProfile::default().standing_max_torso_deg)
+    }
+
     fn run(l: &Lift, lift: crate::reps::Lift, r: &Rep) -> Vec<Fault> {
         run_turned(l, lift, r, 0.0)
     }
 
     fn run_turned(l: &Lift, lift: crate::reps::Lift, r: &Rep, yaw_deg: f64) -> Vec<Fault> {
         let (times, track, bar, raw) = build(l, yaw_deg);
-        let body = Body::new(&times, &track, &bar, &raw);
+        let body = test_body(&times, &track, &bar, &raw);
         detect(&body, lift, std::slice::from_ref(r), &FaultProfile::default()).0
     }
 
@@ -1400,7 +1446,7 @@ mod tests {
             p[Joint::Ear.index()] = (s.0 - 0.05, s.1 - 0.14);
         }
         let (times, track, bar, raw) = build(&l, 0.0);
-        let body = Body::new(&times, &track, &bar, &raw);
+        let body = test_body(&times, &track, &bar, &raw);
         let (f, notes, doubted) = detect(
             &body,
             crate::reps::Lift::Deadlift,
@@ -1432,7 +1478,7 @@ mod tests {
             p[Joint::Ear.index()] = (s.0 - 0.02, s.1 - 0.15);
         }
         let (times, track, bar, raw) = build(&l, 0.0);
-        let body = Body::new(&times, &track, &bar, &raw);
+        let body = test_body(&times, &track, &bar, &raw);
         for i in [0, 50] {
             let n = body.neck_deg(i).unwrap();
             assert!((-180.0..=180.0).contains(&n), "frame {i}: {n}");
@@ -1475,6 +1521,47 @@ mod tests {
         let f = run(&l, crate::reps::Lift::Deadlift, &dl_rep());
         let s = f.iter().find(|f| f.kind == FaultKind::SoftLockout).expect("flagged");
         assert!(s.value < 145.0, "{}", s.value);
+    }
+
+    /// Regression (rendered deadlift_hips_rise_early): the same bent knee
+    /// behind the near plate is the model's guess, not a soft lockout.
+    #[test]
+    fn a_knee_behind_the_plate_is_not_judged_at_lockout() {
+        let mut l = deadlift(0.0, 0.0);
+        for i in 40..=65 {
+            l.poses[i][Joint::Knee.index()] = (0.17, 0.50);
+        }
+        let (times, track, mut bar, raw) = build(&l, 0.0);
+        // The plate hangs with its centre 0.1 m from the knee (radius 0.225 m).
+        bar.fits = (0..N)
+            .map(|i| {
+                let k = track.point(i, Joint::Knee)?;
+                Some(crate::bar::PlateFit {
+                    cx: k.x + 100.0,
+                    cy: k.y,
+                    major: 225.0,
+                    minor: 225.0,
+                    inlier_share: 0.8,
+                    visible_arc_deg: 300.0,
+                    in_frame_arc_deg: 360.0,
+                    hidden_arc_deg: 60.0,
+                    measured: true,
+                    seeded: false,
+                    held: false,
+                    followed: false,
+                })
+            })
+            .collect();
+        let p = FaultProfile::default();
+        let body = test_body(&times, &track, &bar, &raw);
+        let lift = crate::reps::Lift::Deadlift;
+        assert!(soft_lockout(&body, lift, &dl_rep(), &p).is_none());
+        // A plate 1.1 radii away leaves the knee in view: flagged again.
+        for f in bar.fits.iter_mut().flatten() {
+            f.cx += 150.0;
+        }
+        let body = test_body(&times, &track, &bar, &raw);
+        assert!(soft_lockout(&body, lift, &dl_rep(), &p).is_some());
     }
 
     /// Squat progress 0 (standing) .. 1 (bottom): stand 0-14, down 15-39,
@@ -1543,7 +1630,7 @@ mod tests {
             j[Joint::Hip.index()] = None;
             j[Joint::Knee.index()] = None;
         }
-        let body = Body::new(&times, &track, &bar, &raw);
+        let body = test_body(&times, &track, &bar, &raw);
         let (f, _, _) = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default());
         let a = f.iter().find(|f| f.kind == FaultKind::AboveParallel).expect("flagged");
         assert!((a.value - 0.283).abs() < 0.005, "{}", a.value);
@@ -1563,7 +1650,7 @@ mod tests {
             p[Joint::Hip.index()] = (b.0 - 0.05, b.1 - 0.2);
         }
         let (times, track, bar, raw) = build(&l, 0.0);
-        let body = Body::new(&times, &track, &bar, &raw);
+        let body = test_body(&times, &track, &bar, &raw);
         let (f, notes, doubted) = detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default());
         assert_eq!(doubted, vec![0]);
         assert!(notes[0].contains("hips 21 cm from the bar"), "{}", notes[0]);
@@ -1581,7 +1668,7 @@ mod tests {
         // The real squat, hips a torso below the bar, is judged.
         let l = squat(0.42, |_, d| lerp(10.0, 35.0, d), |_, y| y);
         let (times, track, bar, raw) = build(&l, 0.0);
-        let body = Body::new(&times, &track, &bar, &raw);
+        let body = test_body(&times, &track, &bar, &raw);
         assert!(
             detect(&body, crate::reps::Lift::Squat, &[sq_rep()], &FaultProfile::default())
                 .2

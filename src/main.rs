@@ -1,7 +1,7 @@
 //! The liftlens command: parses arguments, runs the library, prints.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use liftlens::cli::{self, Cli, Command};
 use liftlens::pipeline::{self, Analysis, AnalyzeConfig, Progress};
+use liftlens::report::html::BatchEntry;
 use liftlens::{bench, score, Error};
 
 /// Progress bar on stderr, shown only when stderr is a terminal.
@@ -141,14 +142,14 @@ fn summary(a: &Analysis) -> String {
     s
 }
 
-fn run_one(cfg: &AnalyzeConfig, json: bool) -> Result<(), Error> {
+fn run_one(cfg: &AnalyzeConfig, json: bool) -> Result<liftlens::report::Report, Error> {
     let a = pipeline::analyze(cfg, &Bar::new())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&a.report).unwrap_or_default());
     } else {
         print!("{}", summary(&a));
     }
-    Ok(())
+    Ok(a.report)
 }
 
 /// Batch mode: every video in `dir`, each into its own folder; a failure is
@@ -169,6 +170,7 @@ fn run_batch(dir: &Path, cfg: &AnalyzeConfig, json: bool) -> Result<i32, Error> 
     }
     let mut first_failure = 0;
     let mut rows = Vec::new();
+    let mut outcomes: Vec<(PathBuf, String, Result<liftlens::report::Report, String>)> = Vec::new();
     for v in &videos {
         let stem = v.file_stem().and_then(|s| s.to_str()).unwrap_or("video");
         let mut one = cfg.clone();
@@ -176,24 +178,38 @@ fn run_batch(dir: &Path, cfg: &AnalyzeConfig, json: bool) -> Result<i32, Error> 
         one.out_dir = cfg.out_dir.join(stem);
         eprintln!("== {}", v.display());
         match run_one(&one, json) {
-            Ok(()) => rows.push(serde_json::json!({"video": v, "out": one.out_dir, "ok": true})),
+            Ok(report) => {
+                rows.push(serde_json::json!({"video": v, "out": one.out_dir, "ok": true}));
+                outcomes.push((v.clone(), stem.to_string(), Ok(report)));
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 if first_failure == 0 {
                     first_failure = e.exit_code();
                 }
                 rows.push(serde_json::json!({"video": v, "ok": false, "error": e.to_string()}));
+                outcomes.push((v.clone(), stem.to_string(), Err(e.to_string())));
             }
         }
         // Rewritten after every video so an interrupted batch keeps its index.
         liftlens::report::write_json(&cfg.out_dir.join("batch.json"), &rows)?;
+        let entries: Vec<BatchEntry> = outcomes
+            .iter()
+            .map(|(video, folder, result)| BatchEntry {
+                video,
+                folder,
+                result: result.as_ref().map_err(String::as_str),
+            })
+            .collect();
+        let index = liftlens::report::html::batch_index(&entries);
+        liftlens::report::write_atomic(&cfg.out_dir.join("index.html"), index.as_bytes())?;
     }
     let failed = rows.iter().filter(|r| r["ok"] == false).count();
     eprintln!(
-        "batch: {} analysed, {} failed; index in {}",
+        "batch: {} analysed, {} failed; open {} (index also in batch.json)",
         videos.len() - failed,
         failed,
-        cfg.out_dir.join("batch.json").display()
+        cfg.out_dir.join("index.html").display()
     );
     Ok(first_failure)
 }

@@ -21,7 +21,7 @@ use crate::profile::Profile;
 use crate::report::{self, AngleSummary, Report};
 use crate::reps::{self, Lift};
 use crate::signal::{median, percentile};
-use crate::skeleton::{self, SagittalTrack};
+use crate::skeleton::{self, Joint, SagittalTrack};
 use crate::video::{self, AnnotatedWriter, ContentRect, Frame, VideoInfo, VideoReader};
 
 /// A validated analysis request (see `cli` for how flags and profile files
@@ -346,7 +346,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
             drop(reader);
             let backend = pose::engine::resolve_backend(cfg.backend)?;
             let models = pose::models_dir()?;
-            let mut tracker = PoseTracker::load(backend, &models, cfg.model)?;
+            let mut tracker = PoseTracker::load(backend, &models, cfg.model, &cfg.profile.pose)?;
             let mut bar_tracker = BarTracker::new(cfg.profile.bar.clone());
             let tracked = track_video(
                 video,
@@ -429,7 +429,13 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         notes.push(format!("not judged: {advice}"));
     }
     if let (Some(l), true) = (lift, view.judgeable) {
-        let body = faults::Body::new(&tracked.times, &track, &bar_track, &tracked.raw);
+        let body = faults::Body::new(
+            &tracked.times,
+            &track,
+            &bar_track,
+            &tracked.raw,
+            cfg.profile.faults.standing_max_torso_deg,
+        );
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         for f in found {
             if let Some(r) = rep_list.get_mut(f.rep) {
@@ -512,12 +518,67 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         }
         _ => {}
     }
+    let html = cfg.out_dir.join("report.html");
+    let page = human_report(&report, &tracked, &track, &bar_track, &cfg.out_dir, &written);
+    report::write_atomic(&html, page.as_bytes())?;
+    written.push(html);
     Ok(Analysis {
         report,
         track,
         bar: bar_track,
         written,
     })
+}
+
+/// report.html from the finished analysis: the curves it draws and the
+/// pictures and video written beside it (relative paths, so the folder can
+/// move).
+fn human_report(
+    report: &Report,
+    tracked: &Tracked,
+    track: &SagittalTrack,
+    bar: &BarTrack,
+    out_dir: &Path,
+    written: &[PathBuf],
+) -> String {
+    // Joint angles need no standing reference.
+    let body = faults::Body::new(&tracked.times, track, bar, &tracked.raw, 0.0);
+    // A rep whose pose was found wrong has no body angles (as in poses.csv).
+    let doubted = |i: usize| {
+        report
+            .reps
+            .iter()
+            .any(|r| !r.body_judged && (r.start_frame..=r.end_frame).contains(&i))
+    };
+    let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
+        (0..tracked.times.len())
+            .map(|i| body.joint_deg(i, a, b, c).filter(|_| !doubted(i)))
+            .collect()
+    };
+    let hip_deg = angle(Joint::Shoulder, Joint::Hip, Joint::Knee);
+    let knee_deg = angle(Joint::Hip, Joint::Knee, Joint::Ankle);
+    let was_written = |p: PathBuf| written.contains(&p);
+    let media = report::html::Media {
+        video: was_written(out_dir.join("annotated.mp4")).then(|| "annotated.mp4".to_string()),
+        fault_frames: report
+            .reps
+            .iter()
+            .flat_map(|r| &r.faults)
+            .map(|f| {
+                let name = fault_frame_name(f);
+                was_written(out_dir.join("frames").join(&name)).then(|| format!("frames/{name}"))
+            })
+            .collect(),
+    };
+    let curves = report::html::Curves {
+        times: &tracked.times,
+        bar: &bar.frames,
+        torso_deg: &track.torso_angle_deg,
+        hip_deg: &hip_deg,
+        knee_deg: &knee_deg,
+        midfoot_known: bar.midfoot_px.is_some(),
+    };
+    report::html::render(report, &curves, &media)
 }
 
 /// File name of a fault's worst-frame picture in `<DIR>/frames/`.

@@ -37,6 +37,38 @@ pub struct PoseProfile {
     pub continuity_weight: f64,
     /// Temporal smoothing of every fused keypoint.
     pub smoothing: Smoothing,
+    /// How the crop follows the lifter from frame to frame.
+    pub tracker: TrackerProfile,
+}
+
+/// The pose tracker's crop decisions (`[pose.tracker]`). A change here
+/// changes poses.csv, so it needs a run with inference, not `--from-poses`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackerProfile {
+    /// A crop whose pose flag falls below `min_pose_flag` but stays at or
+    /// above this keeps following the body while the detector cannot
+    /// re-find it (the plate hides the head at the bottom of a squat).
+    pub coast_min_flag: f32,
+    /// Longest run (s) of such frames before the crop is dropped.
+    pub max_coast_s: f64,
+    /// Feet this far (share of the crop side) above a person mask that
+    /// leaves the crop's bottom edge mean a shrunken body: re-crop lower.
+    pub feet_cut_min_share: f32,
+    /// A re-crop whose flag falls more than this below the crop it
+    /// replaces has slid off the body.
+    pub refit_max_flag_drop: f32,
+}
+
+impl Default for TrackerProfile {
+    fn default() -> Self {
+        TrackerProfile {
+            coast_min_flag: 0.1,
+            max_coast_s: 1.5,
+            feet_cut_min_share: 0.1,
+            refit_max_flag_drop: 0.3,
+        }
+    }
 }
 
 impl Default for PoseProfile {
@@ -49,6 +81,7 @@ impl Default for PoseProfile {
             near_side_prior: 0.1,
             continuity_weight: 0.5,
             smoothing: Smoothing::default(),
+            tracker: TrackerProfile::default(),
         }
     }
 }
@@ -86,8 +119,23 @@ impl Profile {
             &[
                 ("min_pose_flag", p.min_pose_flag as f64),
                 ("min_visibility", p.min_visibility as f64),
+                ("tracker.coast_min_flag", p.tracker.coast_min_flag as f64),
+                ("tracker.feet_cut_min_share", p.tracker.feet_cut_min_share as f64),
+                ("tracker.refit_max_flag_drop", p.tracker.refit_max_flag_drop as f64),
             ],
         )?;
+        if p.tracker.coast_min_flag > p.min_pose_flag {
+            return Err(format!(
+                "pose.tracker.coast_min_flag = {} must not exceed pose.min_pose_flag = {}",
+                p.tracker.coast_min_flag, p.min_pose_flag
+            ));
+        }
+        if !(0.0..=10.0).contains(&p.tracker.max_coast_s) {
+            return Err(format!(
+                "pose.tracker.max_coast_s = {} must be between 0 and 10 seconds",
+                p.tracker.max_coast_s
+            ));
+        }
         if !positive(p.max_jump_thigh) {
             return Err(format!("pose.max_jump_thigh = {} must be positive", p.max_jump_thigh));
         }
@@ -125,8 +173,21 @@ impl Profile {
                 ("min_inlier_share", b.min_inlier_share),
                 ("inlier_tolerance", b.inlier_tolerance),
                 ("max_radius_change", b.max_radius_change),
+                ("follow_min_inlier_share", b.follow_min_inlier_share),
             ],
         )?;
+        if !positive(b.lifter_link_radii) {
+            return Err(format!(
+                "bar.lifter_link_radii = {} must be positive (plate radii)",
+                b.lifter_link_radii
+            ));
+        }
+        if !(b.seed_veto_radius_ratio >= 1.0 && b.seed_veto_s >= 0.0) {
+            return Err(format!(
+                "bar.seed_veto_radius_ratio = {} must be at least 1 and bar.seed_veto_s = {} at least 0 (0 turns the veto off)",
+                b.seed_veto_radius_ratio, b.seed_veto_s
+            ));
+        }
         let r = &self.reps;
         if !positive(r.min_rep_rom_m) {
             return Err(format!(

@@ -50,6 +50,15 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
         (frames, w, h),
         "annotated video has the input's frames and size"
     );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("<h1>Squat · 2 reps</h1>"), "{page}");
+    assert!(page.contains("<video id=\"clip\" src=\"annotated.mp4\""));
+    assert_eq!(
+        page.matches("<svg").count(),
+        6,
+        "bar path, height, speed, torso, joints, per rep"
+    );
+    assert!(page.contains("No faults flagged") && page.contains("clinician"));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -238,6 +247,13 @@ fn batch_mode_goes_on_past_a_bad_file_and_keeps_what_it_wrote() {
     assert_eq!(index.as_array().unwrap().len(), 2);
     assert_eq!(index[0]["ok"], true);
     assert_eq!(index[1]["ok"], false);
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains("<a href=\"a_good/report.html\">a_good.mp4</a></td><td>Deadlift</td><td>2</td>"),
+        "{page}"
+    );
+    assert!(page.contains("b_broken.mp4</td><td colspan=\"3\" class=\"failed\">not analysed:"));
+    assert!(out.join("a_good/report.html").is_file());
 }
 
 fn ffmpeg(args: &[&str]) {

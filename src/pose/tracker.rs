@@ -11,36 +11,30 @@ use super::engine::Backend;
 use super::landmarks::{LandmarkModel, LandmarkOutput, Roi, BODY_POINTS, INPUT};
 use super::{PoseModel, RawPose, DETECTOR_FILE};
 use crate::error::Result;
+use crate::profile::PoseProfile;
 use crate::signal::OneEuro;
-
-/// Below this pose flag the crop has lost the person (MediaPipe's threshold).
-pub const MIN_POSE_FLAG: f32 = 0.5;
-
-/// A tracked crop whose flag dips below `MIN_POSE_FLAG` but stays above this
-/// keeps following the body when the detector cannot re-find it. At the
-/// bottom of a side-on squat the plate hides the head and upper back; the
-/// detector (which keys on the face) then puts the person on the plate, while
-/// the crop that followed the body down still holds it. Such frames keep
-/// their low flag in poses.csv and `[pose] min_pose_flag` decides on them.
-pub const COAST_FLAG: f32 = 0.1;
-
-/// At most this many frames in a row are followed on a low flag (1.5 s at
-/// 30 fps): longer, and the crop may have slid off the body.
-pub const MAX_COAST_FRAMES: usize = 45;
 
 /// Re-crops tried per frame when the person runs off the crop's bottom edge.
 const MAX_REFITS: usize = 3;
 /// Each re-crop moves the crop this share of its side down the body axis.
 const REFIT_STEP: f32 = 0.1;
-/// A re-crop whose pose flag falls further than this below the crop it
-/// replaces has slid off the body: keep the crop before it.
-const REFIT_MAX_FLAG_DROP: f32 = 0.3;
 
 pub struct PoseTracker {
     detector: Detector,
     landmarks: LandmarkModel,
     roi: Option<Roi>,
-    coasting: usize,
+    /// Below `min_pose_flag` (MediaPipe's 0.5) the crop has lost the person.
+    min_pose_flag: f32,
+    /// A tracked crop whose flag dips below `min_pose_flag` but stays at or
+    /// above `coast_min_flag` keeps following the body when the detector
+    /// cannot re-find it. At the bottom of a side-on squat the plate hides
+    /// the head and upper back; the detector (which keys on the face) then
+    /// puts the person on the plate, while the crop that followed the body
+    /// down still holds it. Such frames keep their low flag in poses.csv and
+    /// `[pose] min_pose_flag` decides on them again in fusion.
+    settings: crate::profile::TrackerProfile,
+    /// When the current run of low-flag frames began.
+    coast_since: Option<f64>,
     /// Where the lifter was last seen (centre, crop size): a re-detection
     /// picks the person nearest to it, not whoever walks past.
     last_seen: Option<(f32, f32, f32)>,
@@ -50,12 +44,14 @@ pub struct PoseTracker {
 }
 
 impl PoseTracker {
-    pub fn load(backend: Backend, models: &Path, model: PoseModel) -> Result<Self> {
+    pub fn load(backend: Backend, models: &Path, model: PoseModel, profile: &PoseProfile) -> Result<Self> {
         Ok(PoseTracker {
             detector: Detector::load(backend, &models.join(DETECTOR_FILE))?,
             landmarks: LandmarkModel::load(backend, &models.join(model.file_name()))?,
             roi: None,
-            coasting: 0,
+            min_pose_flag: profile.min_pose_flag,
+            settings: profile.tracker.clone(),
+            coast_since: None,
             last_seen: None,
             filters: std::array::from_fn(|_| OneEuro::new(0.01, 10.0, 1.0)),
             detector_runs: 0,
@@ -81,9 +77,12 @@ impl PoseTracker {
             let tracked = self.landmarks.run(bgr, roi)?;
             let (tracked, moved) = self.refit(bgr, tracked, image)?;
             refitted |= moved;
-            if tracked.pose_flag >= MIN_POSE_FLAG {
+            // A microsecond's slack so 45 frames at 30 fps make 1.5 s.
+            let coasted_s = self.coast_since.map_or(0.0, |t0| time_s - t0);
+            if tracked.pose_flag >= self.min_pose_flag {
                 out = Some(tracked);
-            } else if tracked.pose_flag >= COAST_FLAG && self.coasting < MAX_COAST_FRAMES {
+            } else if tracked.pose_flag >= self.settings.coast_min_flag && coasted_s < self.settings.max_coast_s - 1e-6
+            {
                 coast = Some(tracked);
             }
         }
@@ -95,16 +94,16 @@ impl PoseTracker {
                 let roi = Roi::from_alignment(det.keypoints[0], det.keypoints[1]);
                 let found = self.landmarks.run(bgr, roi)?;
                 let (found, _) = self.refit(bgr, found, image)?;
-                if found.pose_flag >= MIN_POSE_FLAG {
+                if found.pose_flag >= self.min_pose_flag {
                     refitted = true;
                     out = Some(found);
                 }
             }
         }
         if out.is_some() {
-            self.coasting = 0;
+            self.coast_since = None;
         } else if coast.is_some() {
-            self.coasting += 1;
+            self.coast_since.get_or_insert(time_s);
             out = coast;
         }
         if refitted {
@@ -150,13 +149,15 @@ impl PoseTracker {
     fn refit(&mut self, bgr: &Mat, mut out: LandmarkOutput, image: (f32, f32)) -> Result<(LandmarkOutput, bool)> {
         let mut moved = false;
         for _ in 0..MAX_REFITS {
-            if out.pose_flag < COAST_FLAG || feet_cut_off(&out, image).is_none() {
+            let cut = feet_cut_off(&out, image, self.settings.feet_cut_min_share);
+            if out.pose_flag < self.settings.coast_min_flag || cut.is_none() {
                 break;
             }
             let r = out.roi;
             let (cx, cy) = r.to_image(INPUT as f32 / 2.0, INPUT as f32 * (0.5 + REFIT_STEP));
             let next = self.landmarks.run(bgr, Roi { cx, cy, ..r })?;
-            if next.pose_flag < COAST_FLAG.max(out.pose_flag - REFIT_MAX_FLAG_DROP) {
+            let floor = out.pose_flag - self.settings.refit_max_flag_drop;
+            if next.pose_flag < self.settings.coast_min_flag.max(floor) {
                 break;
             }
             out = next;
@@ -168,8 +169,12 @@ impl PoseTracker {
 
 /// How far (share of the crop side) the person mask runs on past the
 /// lowest foot landmark when the crop's bottom edge cuts it, or `None` when
-/// the feet are inside the crop or the picture itself ends there.
-pub fn feet_cut_off(out: &LandmarkOutput, image: (f32, f32)) -> Option<f32> {
+/// it is `min_share` or less, the feet are inside the crop, or the picture
+/// itself ends there. With the
+/// feet in view the mask ends 0.02-0.03 of the crop below the heel (shoe
+/// and shadow; rendered squat frames); on the shrunken fits the heel sat
+/// 0.10-0.20 above the crop's edge (`[pose.tracker] feet_cut_min_share`).
+pub fn feet_cut_off(out: &LandmarkOutput, image: (f32, f32), min_share: f32) -> Option<f32> {
     let n = INPUT;
     if out.mask.len() != n * n {
         return None;
@@ -190,14 +195,8 @@ pub fn feet_cut_off(out: &LandmarkOutput, image: (f32, f32)) -> Option<f32> {
         .map(|k| out.roi.to_crop(out.points[k].x, out.points[k].y).1)
         .fold(f32::MIN, f32::max);
     let cut = 1.0 - lowest_foot / n as f32;
-    (cut > FEET_CUT_MIN).then_some(cut)
+    (cut > min_share).then_some(cut)
 }
-
-/// Feet this far (crop share) above a mask that leaves the crop mean a
-/// shrunken body: with the feet in view the mask ends 0.02-0.03 of the crop
-/// below the heel (shoe and shadow; rendered squat frames), and on the
-/// shrunken fits the heel sat 0.10-0.20 above the crop's edge.
-const FEET_CUT_MIN: f32 = 0.1;
 
 /// The lifter among several people: the one whose body holds the bar
 /// (when the plate is being tracked), else the one nearest to where the
@@ -291,14 +290,14 @@ mod tests {
     #[test]
     fn a_body_running_off_the_crop_below_its_feet_is_cut_off() {
         let frame = (1000.0, 1000.0);
-        let cut = feet_cut_off(&crop(1.0, 0.75), frame).expect("legs continue below the feet");
+        let cut = feet_cut_off(&crop(1.0, 0.75), frame, 0.1).expect("legs continue below the feet");
         assert!((cut - 0.25).abs() < 0.01, "{cut}");
         // Feet at the crop's edge: the mask reaching it is shoe and shadow.
-        assert!(feet_cut_off(&crop(1.0, 0.95), frame).is_none());
+        assert!(feet_cut_off(&crop(1.0, 0.95), frame, 0.1).is_none());
         // The mask ends inside the crop: the whole body is in view.
-        assert!(feet_cut_off(&crop(0.9, 0.75), frame).is_none());
+        assert!(feet_cut_off(&crop(0.9, 0.75), frame, 0.1).is_none());
         // The picture ends at the crop's edge: moving the crop cannot help.
-        assert!(feet_cut_off(&crop(1.0, 0.75), (1000.0, 600.0)).is_none());
+        assert!(feet_cut_off(&crop(1.0, 0.75), (1000.0, 600.0), 0.1).is_none());
     }
 
     #[test]

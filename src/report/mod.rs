@@ -3,6 +3,8 @@
 //! stage can rerun without the network). Every file is written under a
 //! temporary name and renamed when complete.
 
+pub mod html;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
