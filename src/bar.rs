@@ -851,18 +851,19 @@ impl BarTracker {
                 self.state = None;
             }
         }
-        if let Some(mut st) = self.state.take() {
+        let fit = if let Some(mut st) = self.state.take() {
             let fit = follow(&self.profile, &mut st, bgr, t, self.picture)?;
             self.state = Some(st);
-            self.remember(index, t, bgr, fit.as_ref().is_some_and(|f| f.measured))?;
-            return Ok(fit);
-        }
-        let fit = self.search(bgr, t, pose)?;
-        if let (Some(f), Some(st)) = (&fit, &self.state) {
-            if f.measured {
-                self.backtrack(st.clone())?;
+            fit
+        } else {
+            let fit = self.search(bgr, t, pose)?;
+            if let (Some(f), Some(st)) = (&fit, &self.state) {
+                if f.measured {
+                    self.backtrack(st.clone())?;
+                }
             }
-        }
+            fit
+        };
         self.remember(index, t, bgr, fit.as_ref().is_some_and(|f| f.measured))?;
         Ok(fit)
     }
@@ -919,7 +920,7 @@ impl BarTracker {
 
     /// No track: search near the lifter and start one from a sound seed.
     fn search(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>) -> Result<Option<PlateFit>> {
-        let p = self.profile.clone();
+        let p = &self.profile;
         let Some(anchor) = pose.and_then(anchors) else {
             return Ok(None);
         };
@@ -931,7 +932,7 @@ impl BarTracker {
         // camera turned 25 degrees shows both). Wait up to a second for a
         // frame that shows the big one rather than track the far plate at
         // the wrong scale; tracking back recovers the frames waited.
-        self.likely_plates.retain(|&(t0, _)| t - t0 <= self.profile.seed_veto_s);
+        self.likely_plates.retain(|&(t0, _)| t - t0 <= p.seed_veto_s);
         if likely > 0.0 {
             self.likely_plates.push((t, likely));
         }
@@ -939,7 +940,7 @@ impl BarTracker {
             if self
                 .likely_plates
                 .iter()
-                .any(|&(_, r)| r > self.profile.seed_veto_radius_ratio * f.radius())
+                .any(|&(_, r)| r > p.seed_veto_radius_ratio * f.radius())
             {
                 found = None;
             }
@@ -1053,17 +1054,14 @@ impl BarTracker {
                 .iter()
                 .map(|q| ((q.0 - cx).powi(2) + (q.1 - cy).powi(2)).sqrt())
                 .fold(f64::INFINITY, f64::min);
+            let by_lifter = near <= p.lifter_link_radii * r && cy >= a.head_y - r;
             if debug_trace() {
                 eprintln!(
                     "bar   candidate c=({cx:.0},{cy:.0}) r={r:.0} nearest anchor {near:.0} px{}",
-                    if near > p.lifter_link_radii * r || cy < a.head_y - r {
-                        " (not by the lifter)"
-                    } else {
-                        ""
-                    }
+                    if by_lifter { "" } else { " (not by the lifter)" }
                 );
             }
-            if near > p.lifter_link_radii * r || cy < a.head_y - r {
+            if !by_lifter {
                 continue;
             }
             for polarity in [Polarity::DarkInside, Polarity::LightInside] {

@@ -169,7 +169,8 @@ fn run_batch(dir: &Path, cfg: &AnalyzeConfig, json: bool) -> Result<i32, Error> 
         )));
     }
     let mut first_failure = 0;
-    let mut rows = Vec::new();
+    // Per video: where it is, its output folder's name, and its report or
+    // why it failed. batch.json and index.html are both written from it.
     let mut outcomes: Vec<(PathBuf, String, Result<liftlens::report::Report, String>)> = Vec::new();
     for v in &videos {
         let stem = v.file_stem().and_then(|s| s.to_str()).unwrap_or("video");
@@ -177,21 +178,22 @@ fn run_batch(dir: &Path, cfg: &AnalyzeConfig, json: bool) -> Result<i32, Error> 
         one.video = Some(v.clone());
         one.out_dir = cfg.out_dir.join(stem);
         eprintln!("== {}", v.display());
-        match run_one(&one, json) {
-            Ok(report) => {
-                rows.push(serde_json::json!({"video": v, "out": one.out_dir, "ok": true}));
-                outcomes.push((v.clone(), stem.to_string(), Ok(report)));
+        let result = run_one(&one, json).map_err(|e| {
+            eprintln!("error: {e}");
+            if first_failure == 0 {
+                first_failure = e.exit_code();
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                if first_failure == 0 {
-                    first_failure = e.exit_code();
-                }
-                rows.push(serde_json::json!({"video": v, "ok": false, "error": e.to_string()}));
-                outcomes.push((v.clone(), stem.to_string(), Err(e.to_string())));
-            }
-        }
+            e.to_string()
+        });
+        outcomes.push((v.clone(), stem.to_string(), result));
         // Rewritten after every video so an interrupted batch keeps its index.
+        let rows: Vec<serde_json::Value> = outcomes
+            .iter()
+            .map(|(video, folder, result)| match result {
+                Ok(_) => serde_json::json!({"video": video, "out": cfg.out_dir.join(folder), "ok": true}),
+                Err(e) => serde_json::json!({"video": video, "ok": false, "error": e}),
+            })
+            .collect();
         liftlens::report::write_json(&cfg.out_dir.join("batch.json"), &rows)?;
         let entries: Vec<BatchEntry> = outcomes
             .iter()
@@ -204,7 +206,7 @@ fn run_batch(dir: &Path, cfg: &AnalyzeConfig, json: bool) -> Result<i32, Error> 
         let index = liftlens::report::html::batch_index(&entries);
         liftlens::report::write_atomic(&cfg.out_dir.join("index.html"), index.as_bytes())?;
     }
-    let failed = rows.iter().filter(|r| r["ok"] == false).count();
+    let failed = outcomes.iter().filter(|o| o.2.is_err()).count();
     eprintln!(
         "batch: {} analysed, {} failed; open {} (index also in batch.json)",
         videos.len() - failed,

@@ -428,6 +428,9 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     if let Some(advice) = &view.advice {
         notes.push(format!("not judged: {advice}"));
     }
+    // Hip and knee angles per frame, for report.html's curves (drawn only
+    // for a judged lift).
+    let (mut hip_deg, mut knee_deg) = (Vec::new(), Vec::new());
     if let (Some(l), true) = (lift, view.judgeable) {
         let body = faults::Body::new(
             &tracked.times,
@@ -437,21 +440,29 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
             cfg.profile.faults.standing_max_torso_deg,
         );
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
+        let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
+            (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
+        };
+        hip_deg = angle(Joint::Shoulder, Joint::Hip, Joint::Knee);
+        knee_deg = angle(Joint::Hip, Joint::Knee, Joint::Ankle);
         for f in found {
             if let Some(r) = rep_list.get_mut(f.rep) {
                 r.faults.push(f);
             }
         }
         // The angles of a pose found wrong are not measurements: not in the
-        // rep summary, poses.csv, the clip's angle range or the video.
+        // rep summary, poses.csv, the clip's angle range, the video or the
+        // report's curves.
         for r in rep_list.iter_mut().filter(|r| doubted.contains(&r.index)) {
             r.body_judged = false;
             r.torso_angle_start_deg = None;
             r.torso_angle_bottom_deg = None;
             r.torso_angle_lockout_deg = None;
             r.hip_above_knee_at_bottom_m = None;
-            let end = (r.end_frame + 1).min(track.torso_angle_deg.len());
-            track.torso_angle_deg[r.start_frame.min(end)..end].fill(None);
+            for angles in [&mut track.torso_angle_deg, &mut hip_deg, &mut knee_deg] {
+                let end = (r.end_frame + 1).min(angles.len());
+                angles[r.start_frame.min(end)..end].fill(None);
+            }
         }
         notes.extend(rep_notes);
     }
@@ -519,7 +530,15 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         _ => {}
     }
     let html = cfg.out_dir.join("report.html");
-    let page = human_report(&report, &tracked, &track, &bar_track, &cfg.out_dir, &written);
+    let curves = report::html::Curves {
+        times: &tracked.times,
+        bar: &bar_track.frames,
+        torso_deg: &track.torso_angle_deg,
+        hip_deg: &hip_deg,
+        knee_deg: &knee_deg,
+        midfoot_known: bar_track.midfoot_px.is_some(),
+    };
+    let page = report::html::render(&report, &curves, &page_media(&report, &cfg.out_dir, &written));
     report::write_atomic(&html, page.as_bytes())?;
     written.push(html);
     Ok(Analysis {
@@ -530,35 +549,11 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
     })
 }
 
-/// report.html from the finished analysis: the curves it draws and the
-/// pictures and video written beside it (relative paths, so the folder can
-/// move).
-fn human_report(
-    report: &Report,
-    tracked: &Tracked,
-    track: &SagittalTrack,
-    bar: &BarTrack,
-    out_dir: &Path,
-    written: &[PathBuf],
-) -> String {
-    // Joint angles need no standing reference.
-    let body = faults::Body::new(&tracked.times, track, bar, &tracked.raw, 0.0);
-    // A rep whose pose was found wrong has no body angles (as in poses.csv).
-    let doubted = |i: usize| {
-        report
-            .reps
-            .iter()
-            .any(|r| !r.body_judged && (r.start_frame..=r.end_frame).contains(&i))
-    };
-    let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
-        (0..tracked.times.len())
-            .map(|i| body.joint_deg(i, a, b, c).filter(|_| !doubted(i)))
-            .collect()
-    };
-    let hip_deg = angle(Joint::Shoulder, Joint::Hip, Joint::Knee);
-    let knee_deg = angle(Joint::Hip, Joint::Knee, Joint::Ankle);
+/// The pictures and video written beside report.html this run, as
+/// relative paths (so the folder can move); nothing else is linked.
+fn page_media(report: &Report, out_dir: &Path, written: &[PathBuf]) -> report::html::Media {
     let was_written = |p: PathBuf| written.contains(&p);
-    let media = report::html::Media {
+    report::html::Media {
         video: was_written(out_dir.join("annotated.mp4")).then(|| "annotated.mp4".to_string()),
         fault_frames: report
             .reps
@@ -569,16 +564,7 @@ fn human_report(
                 was_written(out_dir.join("frames").join(&name)).then(|| format!("frames/{name}"))
             })
             .collect(),
-    };
-    let curves = report::html::Curves {
-        times: &tracked.times,
-        bar: &bar.frames,
-        torso_deg: &track.torso_angle_deg,
-        hip_deg: &hip_deg,
-        knee_deg: &knee_deg,
-        midfoot_known: bar.midfoot_px.is_some(),
-    };
-    report::html::render(report, &curves, &media)
+    }
 }
 
 /// File name of a fault's worst-frame picture in `<DIR>/frames/`.
