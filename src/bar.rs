@@ -1441,6 +1441,7 @@ mod tests {
         }
         let skel = SagittalTrack {
             facing: Facing::Right,
+            facing_doubt: None,
             joints,
             confident: vec![true; n],
             torso_angle_deg: vec![Some(20.0); n],

@@ -171,6 +171,10 @@ pub struct FaultProfile {
     /// A knee nearer the near plate's centre than this many plate radii is
     /// behind the plate: its angle is a guess and not judged.
     pub soft_lockout_knee_hidden_plate_radii: f64,
+    /// A knee whose thigh or shin is more than this many times the
+    /// lifter's usual length (or less than its inverse) is misplaced: the
+    /// angles it makes are not judged at lockout.
+    pub soft_lockout_max_limb_ratio: f64,
     /// Bar ahead of the midfoot (m).
     pub bar_drift_ahead_m: [f64; 3],
     /// Bar moving forward from where it started the rep (m).
@@ -229,6 +233,7 @@ impl Default for FaultProfile {
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
             soft_lockout_hip_deg: [150.0, 140.0, 130.0],
             soft_lockout_knee_hidden_plate_radii: 1.0,
+            soft_lockout_max_limb_ratio: 1.75,
             bar_drift_ahead_m: [0.10, 0.15, 0.20],
             bar_drift_travel_m: 0.10,
             bar_drift_plate_depth_m: 0.55,
@@ -279,6 +284,12 @@ impl FaultProfile {
         falling("above_parallel_bar_drop_share", self.above_parallel_bar_drop_share)?;
         rising("heel_lift_m", self.heel_lift_m)?;
         rising("head_neck_change_deg", self.head_neck_change_deg)?;
+        if !(self.soft_lockout_max_limb_ratio.is_finite() && self.soft_lockout_max_limb_ratio >= 1.0) {
+            return Err(format!(
+                "faults.soft_lockout_max_limb_ratio = {} must be 1 or more (a factor either way)",
+                self.soft_lockout_max_limb_ratio
+            ));
+        }
         crate::profile::shares(
             "faults",
             &[
@@ -335,6 +346,8 @@ pub struct Body<'a> {
     standing_neck_deg: Option<f64>,
     /// Heel height over the toe with the foot flat (px; the clip's median).
     foot_pitch_rest_px: Option<f64>,
+    /// The lifter's usual thigh and shin lengths (px; medians over the clip).
+    limbs_px: Option<(f64, f64)>,
 }
 
 /// An angle difference brought into [-180, 180): two angles in (-180, 180]
@@ -367,6 +380,7 @@ impl<'a> Body<'a> {
             standing: None,
             standing_neck_deg: None,
             foot_pitch_rest_px: None,
+            limbs_px: None,
         };
         let standing: Vec<usize> = (0..times.len())
             .filter(|&i| track.confident.get(i).copied().unwrap_or(false))
@@ -383,6 +397,8 @@ impl<'a> Body<'a> {
         });
         body.standing_neck_deg = median(standing.iter().filter_map(|&i| body.neck_deg(i)));
         body.foot_pitch_rest_px = median((0..times.len()).filter_map(|i| body.foot_pitch_px(i)));
+        let limbs: Vec<(f64, f64)> = (0..times.len()).filter_map(|i| body.limbs_at(i)).collect();
+        body.limbs_px = median(limbs.iter().map(|l| l.0)).zip(median(limbs.iter().map(|l| l.1)));
         body
     }
 
@@ -430,6 +446,29 @@ impl<'a> Body<'a> {
         let h = self.track.point(i, Joint::Heel).filter(|p| p.conf >= 0.5)?;
         let t = self.track.point(i, Joint::Toe).filter(|p| p.conf >= 0.5)?;
         Some(t.y - h.y)
+    }
+
+    /// Thigh (hip-knee) and shin (knee-ankle) lengths (px).
+    fn limbs_at(&self, i: usize) -> Option<(f64, f64)> {
+        let (h, k, a) = (
+            self.track.point(i, Joint::Hip)?,
+            self.track.point(i, Joint::Knee)?,
+            self.track.point(i, Joint::Ankle)?,
+        );
+        Some(((h.x - k.x).hypot(h.y - k.y), (k.x - a.x).hypot(k.y - a.y)))
+    }
+
+    /// The knee sits where the lifter's thigh and shin lengths allow: both
+    /// within `max_ratio` of their usual lengths, either way. Seen from the
+    /// side the legs move in the picture's plane and keep their length; a
+    /// knee drawn on the plate's rim at hip height does not (mirrored
+    /// mattiolato bad02: shin 2.4 times its usual length).
+    pub fn knee_plausible(&self, i: usize, max_ratio: f64) -> bool {
+        let (Some((thigh, shin)), Some((usual_thigh, usual_shin))) = (self.limbs_at(i), self.limbs_px) else {
+            return false;
+        };
+        let fits = |v: f64, usual: f64| usual > 0.0 && (1.0 / max_ratio..=max_ratio).contains(&(v / usual));
+        fits(thigh, usual_thigh) && fits(shin, usual_shin)
     }
 
     fn torso_length_px(&self, i: usize) -> Option<f64> {
@@ -674,6 +713,20 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
     let mut out = Vec::new();
     let mut notes = Vec::new();
     let mut doubted = Vec::new();
+    // Which way is ahead signs every body angle and the bar's distance
+    // ahead of the midfoot: without it only the bar's depth is judged.
+    if let Some(why) = &body.track.facing_doubt {
+        notes.push(format!(
+            "{why}, so no body fault and no bar-to-midfoot distance is judged; film from the side with the feet and knees in view"
+        ));
+        for rep in reps {
+            doubted.push(rep.index);
+            if body.bar.source == BarSource::Plate {
+                out.extend(above_parallel_from_bar(body, lift, rep, p));
+            }
+        }
+        return (out, notes, doubted);
+    }
     for rep in reps {
         let head = head_position(body, rep, p);
         if let Some(why) = pose_doubt(body, lift, rep, head.as_ref(), p) {
@@ -923,9 +976,12 @@ pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
     // behind it is the model's guess: the rendered hips-rise clip's knee,
     // 0.35 plate radii from the plate's centre, read 140-145 deg where its
     // truth is 170. The hip angle then decides alone.
-    let knee_seen = |i: usize| !body.behind_plate(i, Joint::Knee, p.soft_lockout_knee_hidden_plate_radii);
+    // Both angles bend at a knee the lifter's leg lengths allow.
+    let plausible = |i: usize| body.knee_plausible(i, p.soft_lockout_max_limb_ratio);
+    let knee_seen =
+        |i: usize| plausible(i) && !body.behind_plate(i, Joint::Knee, p.soft_lockout_knee_hidden_plate_radii);
     let knee = best(Joint::Hip, Joint::Knee, Joint::Ankle, &knee_seen);
-    let hip = best(Joint::Shoulder, Joint::Hip, Joint::Knee, &|_| true);
+    let hip = best(Joint::Shoulder, Joint::Hip, Joint::Knee, &plausible);
     // Whichever joint is further from its threshold decides.
     let knee_f = knee.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_knee_deg)?, p.soft_lockout_knee_deg)));
     let hip_f = hip.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_hip_deg)?, p.soft_lockout_hip_deg)));
@@ -1280,6 +1336,7 @@ mod tests {
             .collect();
         let track = SagittalTrack {
             facing: Facing::Right,
+            facing_doubt: None,
             joints,
             confident: vec![true; N],
             torso_angle_deg: torso,
@@ -1562,6 +1619,49 @@ mod tests {
         }
         let body = test_body(&times, &track, &bar, &raw);
         assert!(soft_lockout(&body, lift, &dl_rep(), &p).is_some());
+    }
+
+    /// Regression (mirrored mattiolato bad02): the model drew the knee on the
+    /// plate's rim at hip height at lockout, and the thigh-shin and
+    /// shoulder-hip-knee angles through it read a "63 deg" soft lockout.
+    #[test]
+    fn a_knee_the_legs_cannot_reach_is_not_judged_at_lockout() {
+        let mut l = deadlift(0.0, 0.0);
+        for i in 40..=65 {
+            // Level with the hip and 0.2 m ahead: shin 2.2 times its length.
+            l.poses[i][Joint::Knee.index()] = (l.poses[i][Joint::Hip.index()].0 + 0.2, 0.93);
+        }
+        let p = FaultProfile::default();
+        let lift = crate::reps::Lift::Deadlift;
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let body = test_body(&times, &track, &bar, &raw);
+        assert!(soft_lockout(&body, lift, &dl_rep(), &p).is_none());
+        // A profile that allows such legs judges the knee, and flags it.
+        let loose = FaultProfile {
+            soft_lockout_max_limb_ratio: 3.0,
+            ..FaultProfile::default()
+        };
+        let f = soft_lockout(&body, lift, &dl_rep(), &loose).expect("judged");
+        assert!(f.value < 100.0, "{}", f.value);
+    }
+
+    /// When the facing is in doubt, "ahead" and every body angle may be
+    /// the wrong way round: nothing that needs them is flagged.
+    #[test]
+    fn a_facing_in_doubt_judges_no_body_fault_and_no_drift() {
+        let l = deadlift(-18.0, 0.16);
+        let (times, mut track, bar, raw) = build(&l, 0.0);
+        let p = FaultProfile::default();
+        let lift = crate::reps::Lift::Deadlift;
+        let body = test_body(&times, &track, &bar, &raw);
+        let found = detect(&body, lift, &[dl_rep()], &p).0;
+        assert!(kinds(&found).contains(&"hyperextension_lockout") && kinds(&found).contains(&"bar_drift"));
+        track.facing_doubt = Some("the toes point left".into());
+        let body = test_body(&times, &track, &bar, &raw);
+        let (found, notes, doubted) = detect(&body, lift, &[dl_rep()], &p);
+        assert!(found.is_empty(), "{:?}", kinds(&found));
+        assert_eq!(doubted, vec![0]);
+        assert!(notes.iter().any(|n| n.contains("the toes point left")), "{notes:?}");
     }
 
     /// Squat progress 0 (standing) .. 1 (bottom): stand 0-14, down 15-39,

@@ -66,11 +66,12 @@ fn summary(a: &Analysis) -> String {
         }
     );
     s += &format!(
-        "pose: BlazePose {} on {}; lifter found in {:.0}% of frames, facing {}\n",
+        "pose: BlazePose {} on {}; lifter found in {:.0}% of frames, facing {}{}\n",
         r.model,
         r.backend,
         r.pose_coverage * 100.0,
-        r.facing.name()
+        r.facing.name(),
+        if r.facing_doubt.is_some() { " (in doubt)" } else { "" }
     );
     if let Some(t) = &r.torso_angle_deg {
         s += &format!(

@@ -2,7 +2,7 @@
 //! hip-to-shoulder line with its angle from vertical, a small status box,
 //! and the faults active on the frame.
 
-use opencv::core::{Mat, Point, Scalar, Vector};
+use opencv::core::{Mat, Point, Rect, Scalar, Vector};
 use opencv::imgproc;
 use opencv::prelude::*;
 
@@ -103,47 +103,74 @@ fn drawing_scale(img: &Mat) -> (f64, i32) {
     (unit, (2.5 * unit).round().max(1.0) as i32)
 }
 
-/// Text with a dark outline so it reads on any background.
-pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) -> Result<()> {
+/// Where `label` puts `text` asked for at `at`: its baseline origin, font
+/// scale and thickness, and the box it covers. Keeps the text inside the
+/// picture (portrait phone clips are narrow): slides it left rather than
+/// cut it off at the right edge, and shrinks it when it is wider than the
+/// picture.
+fn place(img: &Mat, text: &str, at: Point, scale: f64) -> Result<(Point, f64, i32, Rect)> {
     let thick = (scale * 2.0).round().max(1.0) as i32;
-    // Keep the text inside the picture (portrait phone clips are narrow):
-    // slide it left rather than cut it off at the right edge, and shrink
-    // it when it is wider than the picture.
     let mut base = 0;
     let size =
         imgproc::get_text_size(text, imgproc::FONT_HERSHEY_SIMPLEX, scale, thick + 3, &mut base).cv("overlay")?;
     let room = (img.cols() - 4).max(1);
-    let (scale, thick, width) = if size.width > room {
+    let (scale, thick, width, height) = if size.width > room {
         let s = scale * room as f64 / size.width as f64;
-        (s, (s * 2.0).round().max(1.0) as i32, room)
+        let k = room as f64 / size.width as f64;
+        (
+            s,
+            (s * 2.0).round().max(1.0) as i32,
+            room,
+            (size.height as f64 * k) as i32,
+        )
     } else {
-        (scale, thick, size.width)
+        (scale, thick, size.width, size.height)
     };
     let at = Point::new(at.x.min(img.cols() - width - 2).max(2), at.y);
-    imgproc::put_text(
-        img,
-        text,
-        at,
-        imgproc::FONT_HERSHEY_SIMPLEX,
-        scale,
-        bgr(0.0, 0.0, 0.0),
-        thick + 3,
-        imgproc::LINE_AA,
-        false,
-    )
-    .cv("overlay")?;
-    imgproc::put_text(
-        img,
-        text,
-        at,
-        imgproc::FONT_HERSHEY_SIMPLEX,
-        scale,
-        color,
-        thick,
-        imgproc::LINE_AA,
-        false,
-    )
-    .cv("overlay")
+    Ok((at, scale, thick, Rect::new(at.x, at.y - height, width, height + base)))
+}
+
+/// Text with a dark outline so it reads on any background.
+pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) -> Result<()> {
+    let (at, scale, thick, _) = place(img, text, at, scale)?;
+    for (c, t) in [(bgr(0.0, 0.0, 0.0), thick + 3), (color, thick)] {
+        imgproc::put_text(
+            img,
+            text,
+            at,
+            imgproc::FONT_HERSHEY_SIMPLEX,
+            scale,
+            c,
+            t,
+            imgproc::LINE_AA,
+            false,
+        )
+        .cv("overlay")?;
+    }
+    Ok(())
+}
+
+/// Like `label`, but moved down past the boxes in `taken` (two faults
+/// measured at nearby joints would print over each other); adds its own.
+fn label_clear_of(
+    img: &mut Mat,
+    taken: &mut Vec<Rect>,
+    text: &str,
+    mut at: Point,
+    scale: f64,
+    color: Scalar,
+) -> Result<()> {
+    for _ in 0..8 {
+        let (_, _, _, rect) = place(img, text, at, scale)?;
+        match taken.iter().find(|r| (**r & rect).area() > 0) {
+            Some(r) => at.y = r.y + r.height + rect.height + 4,
+            None => {
+                taken.push(rect);
+                break;
+            }
+        }
+    }
+    label(img, text, at, scale, color)
 }
 
 /// Draw frame `i` of the analysis onto `img`.
@@ -410,6 +437,7 @@ pub fn draw_faults(img: &mut Mat, track: &SagittalTrack, bar: &BarTrack, i: usiz
     }
     let (unit, thick) = drawing_scale(img);
     let red = bgr(255.0, 60.0, 60.0);
+    let mut taken = Vec::new();
     for f in active {
         let Some(at) = fault_anchor(track, bar, f, i) else {
             continue;
@@ -430,8 +458,9 @@ pub fn draw_faults(img: &mut Mat, track: &SagittalTrack, bar: &BarTrack, i: usiz
             }
         }
         imgproc::circle(img, at, (14.0 * unit) as i32, red, thick, imgproc::LINE_AA, 0).cv("overlay")?;
-        label(
+        label_clear_of(
             img,
+            &mut taken,
             &format!("{} {}", f.kind.name(), value_text(f)),
             Point::new(at.x + (18.0 * unit) as i32, at.y - (18.0 * unit) as i32),
             0.6 * unit,
@@ -466,4 +495,29 @@ pub fn draw_faults(img: &mut Mat, track: &SagittalTrack, bar: &BarTrack, i: usiz
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opencv::core::CV_8UC3;
+
+    /// Regression (mirrored mattiolato bad02): hyperextension at the hip
+    /// and soft lockout at the knee, a few pixels apart, printed their
+    /// labels over each other.
+    #[test]
+    fn labels_for_nearby_faults_do_not_overlap() {
+        let mut img = Mat::new_rows_cols_with_default(540, 960, CV_8UC3, Scalar::all(0.0)).unwrap();
+        let mut taken = Vec::new();
+        let white = bgr(255.0, 255.0, 255.0);
+        for (text, at) in [
+            ("hyperextension_lockout -10 deg", (400, 200)),
+            ("soft_lockout 63 deg", (430, 205)),
+        ] {
+            label_clear_of(&mut img, &mut taken, text, Point::new(at.0, at.1), 0.6, white).unwrap();
+        }
+        assert_eq!(taken.len(), 2);
+        assert_eq!((taken[0] & taken[1]).area(), 0, "{taken:?}");
+        assert!(taken[1].y > taken[0].y);
+    }
 }

@@ -474,6 +474,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
         backend,
         model: cfg.model.name().to_string(),
         facing: track.facing,
+        facing_doubt: track.facing_doubt.clone(),
         pose_coverage,
         frames_with_pose,
         detector_runs: tracked.detector_runs,

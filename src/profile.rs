@@ -39,6 +39,12 @@ pub struct PoseProfile {
     pub smoothing: Smoothing,
     /// How the crop follows the lifter from frame to frame.
     pub tracker: TrackerProfile,
+    /// A facing cue (toes, nose, knees) with at least this much say
+    /// (visibility-weighted side-frames) ...
+    pub facing_cue_min_weight: f64,
+    /// ... whose mean vote points the other way by at least this much
+    /// (0-1) makes the facing doubtful.
+    pub facing_cue_min_mean: f64,
 }
 
 /// The pose tracker's crop decisions (`[pose.tracker]`). A change here
@@ -82,6 +88,8 @@ impl Default for PoseProfile {
             continuity_weight: 0.5,
             smoothing: Smoothing::default(),
             tracker: TrackerProfile::default(),
+            facing_cue_min_weight: 5.0,
+            facing_cue_min_mean: 0.3,
         }
     }
 }
@@ -122,8 +130,15 @@ impl Profile {
                 ("tracker.coast_min_flag", p.tracker.coast_min_flag as f64),
                 ("tracker.feet_cut_min_share", p.tracker.feet_cut_min_share as f64),
                 ("tracker.refit_max_flag_drop", p.tracker.refit_max_flag_drop as f64),
+                ("facing_cue_min_mean", p.facing_cue_min_mean),
             ],
         )?;
+        if !(p.facing_cue_min_weight.is_finite() && p.facing_cue_min_weight >= 0.0) {
+            return Err(format!(
+                "pose.facing_cue_min_weight = {} must be zero or positive",
+                p.facing_cue_min_weight
+            ));
+        }
         if p.tracker.coast_min_flag > p.min_pose_flag {
             return Err(format!(
                 "pose.tracker.coast_min_flag = {} must not exceed pose.min_pose_flag = {}",

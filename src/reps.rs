@@ -479,6 +479,7 @@ mod tests {
         let n = heights.len();
         let skel = SagittalTrack {
             facing: Facing::Right,
+            facing_doubt: None,
             joints: vec![[None; JOINTS]; n],
             confident: vec![true; n],
             torso_angle_deg: vec![Some(10.0); n],

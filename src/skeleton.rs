@@ -114,6 +114,9 @@ pub struct FusedPoint {
 #[derive(Debug, Clone)]
 pub struct SagittalTrack {
     pub facing: Facing,
+    /// Set when the facing cues disagree: then "ahead" and "behind", and
+    /// every angle signed by them, may be the wrong way round.
+    pub facing_doubt: Option<String>,
     /// Per frame, per joint (`Joint::index`); `None` where no trustworthy point.
     pub joints: Vec<[Option<FusedPoint>; JOINTS]>,
     /// Frames where the hip and shoulder were measured (not bridged).
@@ -142,31 +145,125 @@ pub fn torso_angle_deg(facing: Facing, hip: (f64, f64), shoulder: (f64, f64)) ->
     forward.atan2(up).to_degrees()
 }
 
-/// Which way the lifter faces: toes ahead of heels and nose ahead of ears,
-/// summed over every frame and both sides, weighted by visibility.
+/// One cue's say on the facing over the clip: `mean` in [-1, 1] (+1 =
+/// every vote for facing right), `weight` the visibility-weighted number of
+/// side-frames that voted.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Vote {
+    pub mean: f64,
+    pub weight: f64,
+}
+
+impl Vote {
+    fn add(&mut self, weight: f64, say: f64) {
+        // Accumulates the weighted sum in `mean` until `finish`.
+        self.mean += weight * say;
+        self.weight += weight;
+    }
+
+    fn finish(mut self) -> Self {
+        self.mean = if self.weight > 0.0 {
+            self.mean / self.weight
+        } else {
+            0.0
+        };
+        self
+    }
+}
+
+/// The three anatomical cues to the facing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FacingVotes {
+    /// Toes ahead of heels.
+    pub toes: Vote,
+    /// Nose ahead of ears (weak when the plate hides the head in a squat).
+    pub nose: Vote,
+    /// Knees bend forward: the turn from thigh to shin, by how much the leg
+    /// is bent (a straight leg has no say).
+    pub knees: Vote,
+}
+
+impl FacingVotes {
+    pub fn count(poses: &[Option<RawPose>]) -> Self {
+        let mut v = FacingVotes::default();
+        for p in poses.iter().flatten() {
+            let pts = &p.points;
+            let w = |a: usize, b: usize| (pts[a].visibility * pts[b].visibility) as f64;
+            let ahead = |a: usize, b: usize| (pts[a].x - pts[b].x).signum() as f64;
+            for (toe, heel) in [(31, 29), (32, 30)] {
+                v.toes.add(w(toe, heel), ahead(toe, heel));
+            }
+            for ear in [7, 8] {
+                v.nose.add(w(0, ear), ahead(0, ear));
+            }
+            for (hip, knee, ankle) in [(23, 25, 27), (24, 26, 28)] {
+                let (h, k, a) = (pts[hip], pts[knee], pts[ankle]);
+                let (tx, ty) = ((k.x - h.x) as f64, (k.y - h.y) as f64);
+                let (sx, sy) = ((a.x - k.x) as f64, (a.y - k.y) as f64);
+                let norm = tx.hypot(ty) * sx.hypot(sy);
+                if norm > 0.0 {
+                    // Image y points down: a knee ahead of the hip-ankle
+                    // line of a lifter facing +x turns the leg clockwise.
+                    let bend = (tx * sy - ty * sx) / norm;
+                    v.knees.add(w(hip, knee) * a.visibility as f64, bend);
+                }
+            }
+        }
+        FacingVotes {
+            toes: v.toes.finish(),
+            nose: v.nose.finish(),
+            knees: v.knees.finish(),
+        }
+    }
+
+    fn all(&self) -> [(&'static str, Vote); 3] {
+        [("toes", self.toes), ("nose", self.nose), ("knees", self.knees)]
+    }
+
+    /// The cues summed, each by its weight.
+    pub fn facing(&self) -> Facing {
+        if self.all().iter().map(|(_, v)| v.mean * v.weight).sum::<f64>() >= 0.0 {
+            Facing::Right
+        } else {
+            Facing::Left
+        }
+    }
+
+    /// Why the facing cannot be trusted: a cue with a say (`min_weight`)
+    /// that clearly (`min_mean`) points the other way. On the 12 real
+    /// clips, both ways round, and the rendered ones, every cue agrees; on
+    /// a mirrored handheld squat whose pose collapsed onto the plate the
+    /// toes said right (+0.71) and the nose and knees left.
+    pub fn doubt(&self, min_weight: f64, min_mean: f64) -> Option<String> {
+        let facing = self.facing();
+        let against: Vec<&str> = self
+            .all()
+            .iter()
+            .filter(|(_, v)| v.weight >= min_weight && v.mean * facing.sign() <= -min_mean)
+            .map(|(name, _)| *name)
+            .collect();
+        (!against.is_empty()).then(|| {
+            let other = if facing == Facing::Right { "left" } else { "right" };
+            format!(
+                "the pose could not tell which way the lifter faces (the {} point {other}, the rest {})",
+                against.join(" and "),
+                facing.name()
+            )
+        })
+    }
+}
+
+/// Which way the lifter faces: the cues of `FacingVotes` over every frame.
 pub fn decide_facing(poses: &[Option<RawPose>]) -> Facing {
-    let mut score = 0.0;
-    for p in poses.iter().flatten() {
-        let pts = &p.points;
-        let w = |a: usize, b: usize| (pts[a].visibility * pts[b].visibility) as f64;
-        for (toe, heel) in [(31, 29), (32, 30)] {
-            score += w(toe, heel) * (pts[toe].x - pts[heel].x).signum() as f64;
-        }
-        for ear in [7, 8] {
-            score += w(0, ear) * (pts[0].x - pts[ear].x).signum() as f64;
-        }
-    }
-    if score >= 0.0 {
-        Facing::Right
-    } else {
-        Facing::Left
-    }
+    FacingVotes::count(poses).facing()
 }
 
 /// Build the fused, smoothed chain for a whole clip.
 pub fn fuse(times: &[f64], poses: &[Option<RawPose>], profile: &PoseProfile) -> SagittalTrack {
     let n = poses.len();
-    let facing = decide_facing(poses);
+    let votes = FacingVotes::count(poses);
+    let facing = votes.facing();
+    let facing_doubt = votes.doubt(profile.facing_cue_min_weight, profile.facing_cue_min_mean);
     // Facing right shows the lifter's right side to the camera.
     let near_is_right = facing == Facing::Right;
 
@@ -268,6 +365,7 @@ pub fn fuse(times: &[f64], poses: &[Option<RawPose>], profile: &PoseProfile) -> 
 
     SagittalTrack {
         facing,
+        facing_doubt,
         joints,
         confident,
         torso_angle_deg,
@@ -329,6 +427,42 @@ mod tests {
     fn facing_follows_toes_and_nose() {
         assert_eq!(decide_facing(&[Some(standing(1.0, false))]), Facing::Right);
         assert_eq!(decide_facing(&[Some(standing(-1.0, false))]), Facing::Left);
+    }
+
+    #[test]
+    fn knees_bending_forward_vote_for_the_facing() {
+        // Nose and toes hidden: the knees alone decide.
+        let hide = |dir: f32| {
+            let mut p = standing(dir, false);
+            for k in [0, 7, 8, 29, 30, 31, 32] {
+                p.points[k].visibility = 0.0;
+            }
+            p
+        };
+        assert_eq!(decide_facing(&[Some(hide(1.0))]), Facing::Right);
+        assert_eq!(decide_facing(&[Some(hide(-1.0))]), Facing::Left);
+    }
+
+    #[test]
+    fn cues_pointing_both_ways_put_the_facing_in_doubt() {
+        let agree = FacingVotes::count(&[Some(standing(1.0, false))]);
+        assert_eq!(agree.doubt(0.5, 0.3), None);
+        // The toes turned round while the nose and knees still face right.
+        let mut p = standing(1.0, false);
+        for k in [29, 30] {
+            p.points[k].x = 560.0;
+            p.points[k].visibility = 0.5;
+        }
+        for k in [31, 32] {
+            p.points[k].x = 480.0;
+            p.points[k].visibility = 0.5;
+        }
+        let votes = FacingVotes::count(&[Some(p)]);
+        assert_eq!(votes.facing(), Facing::Right);
+        let why = votes.doubt(0.4, 0.3).expect("in doubt");
+        assert!(why.contains("toes point left"), "{why}");
+        // Too little say to doubt with.
+        assert_eq!(votes.doubt(100.0, 0.3), None);
     }
 
     #[test]

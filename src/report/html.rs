@@ -99,7 +99,7 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
     );
     let _ = writeln!(
         h,
-        "<header><h1>{}</h1><p class=\"sub\">{} · {}×{} · {:.1} s at {:.0} fps · facing {} · liftlens {}</p></header>",
+        "<header><h1>{}</h1><p class=\"sub\">{} · {}×{} · {:.1} s at {:.0} fps · facing {}{} · liftlens {}</p></header>",
         esc(&title),
         esc(&name),
         report.video.width,
@@ -107,6 +107,7 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
         report.video.duration_s,
         report.video.fps,
         report.facing.name(),
+        if report.facing_doubt.is_some() { " (in doubt)" } else { "" },
         esc(&report.liftlens_version)
     );
     if let Some(v) = report.view.as_ref().filter(|v| !v.judgeable) {

@@ -32,6 +32,10 @@ pub struct Report {
     /// Landmark model: "lite", "full" or "heavy".
     pub model: String,
     pub facing: Facing,
+    /// Why the facing is in doubt, when its cues disagree (then no body
+    /// fault is judged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facing_doubt: Option<String>,
     /// Share of frames (0-1) where the lifter's hip and shoulder were measured.
     pub pose_coverage: f64,
     pub frames_with_pose: usize,
