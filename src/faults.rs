@@ -153,6 +153,10 @@ pub struct FaultProfile {
     pub hips_rise_window_rom_share: f64,
     /// Watch from this long (s) before the bar leaves the floor.
     pub hips_rise_lead_s: f64,
+    /// When the window runs off the clip's start, the bar may rise no
+    /// faster than this (m/s) there: faster, the pull began before the
+    /// clip and is not judged.
+    pub hips_rise_max_start_speed_mps: f64,
     /// Back outline bulge growth over the lifter's own standing outline, in
     /// hip-shoulder lengths.
     pub rounding_bulge_levels: [f64; 3],
@@ -226,6 +230,7 @@ impl Default for FaultProfile {
             hips_rise_min_torso_change_deg: -1.0,
             hips_rise_window_rom_share: 0.33,
             hips_rise_lead_s: 0.2,
+            hips_rise_max_start_speed_mps: 0.1,
             rounding_bulge_levels: [0.2, 0.3, 0.4],
             rounding_max_torso_length_ratio: 0.82,
             hyperextension_torso_deg: [-10.0, -15.0, -20.0],
@@ -308,6 +313,7 @@ impl FaultProfile {
                 self.soft_lockout_knee_hidden_plate_radii,
             ),
             ("hips_rise_lead_s", self.hips_rise_lead_s),
+            ("hips_rise_max_start_speed_mps", self.hips_rise_max_start_speed_mps),
             ("key_window_s", self.key_window_s),
             ("bar_drift_travel_m", self.bar_drift_travel_m),
             ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
@@ -853,6 +859,20 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
     }
     let leave = rep.start_frame;
     let from = body.frame_at_or_after(body.times[leave] - p.hips_rise_lead_s);
+    // The pull's start must be in the clip: when the window runs off the
+    // clip's start and the bar is already rising there, the bar left the
+    // floor before the video began and the hips' rise is measured from
+    // mid-movement (bichraix bad013 starts at 0.25 m/s; mirrored, its
+    // first, unsettled hip points read a 1.25 ratio on a clean pull).
+    let cut_short = body.times[leave] - p.hips_rise_lead_s < body.times[0];
+    if cut_short
+        && body
+            .bar
+            .at(from)
+            .is_some_and(|b| b.vy_mps > p.hips_rise_max_start_speed_mps)
+    {
+        return None;
+    }
     let y0 = body.bar_at(leave)?.1;
     let goal = y0 + p.hips_rise_window_rom_share * rep.range_of_motion_m;
     let to = (leave..=rep.key_frame).find(|&i| body.bar_at(i).is_some_and(|b| b.1 >= goal))?;
@@ -1566,6 +1586,34 @@ mod tests {
         let h = f.iter().find(|f| f.kind == FaultKind::HipsRiseEarly).expect("flagged");
         // Hips 0.25 m, shoulders about 0.22 m over the first third.
         assert!(h.value > 1.1 && h.value < 1.3, "ratio {}", h.value);
+    }
+
+    /// Regression (mirrored bichraix bad013): a clip that begins mid-pull
+    /// has no start to measure the hips' rise from.
+    #[test]
+    fn a_pull_that_began_before_the_clip_is_not_judged_for_hips_rising() {
+        let mut l = deadlift(0.0, 0.0);
+        for i in 15..=44 {
+            let s = progress(i);
+            let sh = (2.0 * s).min(1.0);
+            let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, sh));
+            let knee = (lerp(0.12, 0.02, sh), lerp(0.45, 0.50, sh));
+            l.poses[i] = body(hip, 50.0, knee, 0.0, 0.0);
+        }
+        // The clip starts two frames into the pull.
+        l.poses.rotate_left(17);
+        l.bar.rotate_left(17);
+        let r = rep(0, 52 - 17, 75 - 17, 0.55);
+        let (times, track, mut bar, raw) = build(&l, 0.0);
+        let p = FaultProfile::default();
+        let lift = crate::reps::Lift::Deadlift;
+        bar.frames[0].as_mut().unwrap().vy_mps = 0.3;
+        let body = test_body(&times, &track, &bar, &raw);
+        assert!(hips_rise_early(&body, lift, &r, &p).is_none());
+        // The same frames with the bar still at the first one are judged.
+        bar.frames[0].as_mut().unwrap().vy_mps = 0.0;
+        let body = test_body(&times, &track, &bar, &raw);
+        assert!(hips_rise_early(&body, lift, &r, &p).is_some());
     }
 
     #[test]
