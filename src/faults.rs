@@ -209,6 +209,9 @@ pub struct FaultProfile {
     pub head_neck_change_deg: [f64; 3],
     /// A change past this is beyond any neck: the rep's pose is wrong (deg).
     pub max_plausible_neck_change_deg: f64,
+    /// An ear nearer the near plate's centre than this many plate radii is
+    /// behind the plate: the neck angle there is not judged.
+    pub head_ear_hidden_plate_radii: f64,
     /// Squat: a rep whose pose puts the hips nearer the bar than this (m,
     /// median over the rep) has drawn them on the plate: the pose is wrong.
     pub min_hip_to_bar_m: f64,
@@ -251,6 +254,7 @@ impl Default for FaultProfile {
             heel_lift_m: [0.08, 0.11, 0.15],
             head_neck_change_deg: [60.0, 75.0, 90.0],
             max_plausible_neck_change_deg: 110.0,
+            head_ear_hidden_plate_radii: 1.0,
             min_hip_to_bar_m: 0.25,
             key_window_s: 0.3,
             proxy_bar_confidence: 0.6,
@@ -317,6 +321,7 @@ impl FaultProfile {
             ("key_window_s", self.key_window_s),
             ("bar_drift_travel_m", self.bar_drift_travel_m),
             ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
+            ("head_ear_hidden_plate_radii", self.head_ear_hidden_plate_radii),
             ("min_hip_to_bar_m", self.min_hip_to_bar_m),
             ("bar_drift_plate_depth_m", self.bar_drift_plate_depth_m),
             ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
@@ -523,6 +528,23 @@ impl<'a> Body<'a> {
             return false;
         };
         (q.x - f.cx).hypot(q.y - f.cy) < radii * f.radius()
+    }
+
+    /// Like `behind_plate`, and where this frame's plate was not measured,
+    /// the plate drawn at the bar track's position with the clip's plate
+    /// radius (bridged frames; a plate only gets hidden more, not less).
+    fn behind_plate_or_track(&self, i: usize, joint: Joint, radii: f64) -> bool {
+        if self.behind_plate(i, joint, radii) {
+            return true;
+        }
+        let (Some(b), Some(r), Some(q)) = (
+            self.bar.at(i).filter(|_| self.bar.source == BarSource::Plate),
+            self.bar.scale.plate_radius_px,
+            self.track.point(i, joint),
+        ) else {
+            return false;
+        };
+        (q.x - b.x_px).hypot(q.y - b.y_px) < radii * r
     }
 
     /// Mean confidence of `joints` over `frames` (0 where missing).
@@ -734,8 +756,7 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
         return (out, notes, doubted);
     }
     for rep in reps {
-        let head = head_position(body, rep, p);
-        if let Some(why) = pose_doubt(body, lift, rep, head.as_ref(), p) {
+        if let Some(why) = pose_doubt(body, lift, rep, p) {
             notes.push(format!(
                 "rep {}: {why}, so the pose is wrong in this rep and its body faults are not judged; film from the side with the head and hips clear of the plates",
                 rep.index + 1
@@ -756,7 +777,7 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
             bar_drift(body, rep, p),
             above_parallel(body, lift, rep, p),
             heel_lift(body, rep, p),
-            head,
+            head_position(body, rep, p),
         ];
         out.extend(found.into_iter().flatten());
     }
@@ -765,12 +786,16 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
 
 /// Why this rep's pose cannot be a body, if it cannot. Such a rep gets no
 /// body-based flag, only the plate-based ones.
-fn pose_doubt(body: &Body, lift: Lift, rep: &Rep, head: Option<&Fault>, p: &FaultProfile) -> Option<String> {
+fn pose_doubt(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<String> {
     // A neck bent further from its standing angle than any neck can bend
     // (on squat_good_morning, where the plate hides the head, it read 139
     // and 151 deg and the same pose produced rounding, depth and lockout
-    // flags).
-    if let Some(v) = head.map(|f| f.value).filter(|v| *v > p.max_plausible_neck_change_deg) {
+    // flags). Hidden ears count here: they are the pose's own drawing.
+    let neck = neck_changes(body, rep, None);
+    if let Some(v) = sustained_worst(&neck)
+        .map(|w| w.1)
+        .filter(|v| neck.len() >= 3 && *v > p.max_plausible_neck_change_deg)
+    {
         return Some(format!(
             "the pose drew the neck bent {v:.0} degrees from its standing angle, which no neck can do"
         ));
@@ -1227,11 +1252,23 @@ pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     )
 }
 
-pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    let rest = body.standing_neck_deg?;
-    let changes: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+/// Per frame of the rep, how far the neck is from its standing angle
+/// (deg); with `hidden_radii`, leaving out frames whose ear is behind the
+/// near plate.
+fn neck_changes(body: &Body, rep: &Rep, hidden_radii: Option<f64>) -> Vec<(usize, f64)> {
+    let Some(rest) = body.standing_neck_deg else {
+        return Vec::new();
+    };
+    (rep.start_frame..=rep.end_frame)
+        .filter(|&i| hidden_radii.is_none_or(|r| !body.behind_plate_or_track(i, Joint::Ear, r)))
         .filter_map(|i| Some((i, wrap_deg(body.neck_deg(i)? - rest).abs())))
-        .collect();
+        .collect()
+}
+
+pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    // In a side-on back squat the near plate covers the head: an ear behind
+    // it is the model's guess, and so is the angle it makes.
+    let changes = neck_changes(body, rep, Some(p.head_ear_hidden_plate_radii));
     if changes.len() < 3 {
         return None;
     }
@@ -1543,6 +1580,36 @@ mod tests {
             kinds(&run(&deadlift(-18.0, 0.0), crate::reps::Lift::Deadlift, &dl_rep())),
             vec!["hyperextension_lockout"]
         );
+    }
+
+    /// Regression (squat_gymai_quarter rep 1, mirrored lukestynes): in a
+    /// side-on back squat the plate covers the head, and a neck angle
+    /// drawn to a hidden ear flagged head_position.
+    #[test]
+    fn a_head_behind_the_plate_is_not_judged() {
+        let mut l = deadlift(0.0, 0.0);
+        // The head drops 70 degrees towards the chest through the pull.
+        for (i, pose) in l.poses.iter_mut().enumerate().take(60).skip(15) {
+            *pose = body(
+                pose[Joint::Hip.index()],
+                45.0 * (1.0 - progress(i)),
+                pose[Joint::Knee.index()],
+                70.0,
+                0.0,
+            );
+        }
+        let (times, track, mut bar, raw) = build(&l, 0.0);
+        let p = FaultProfile::default();
+        let body_now = |bar: &BarTrack| head_position(&test_body(&times, &track, bar, &raw), &dl_rep(), &p);
+        let f = body_now(&bar).expect("a head in view is judged");
+        assert!((f.value - 70.0).abs() < 1.0, "{}", f.value);
+        // The plate (radius 225 px) drawn over the ear, by the bar track.
+        for (i, b) in bar.frames.iter_mut().enumerate() {
+            if let (Some(b), Some(e)) = (b.as_mut(), track.point(i, Joint::Ear)) {
+                (b.x_px, b.y_px) = (e.x + 100.0, e.y);
+            }
+        }
+        assert!(body_now(&bar).is_none());
     }
 
     #[test]
