@@ -244,6 +244,12 @@ fn run(cli: Cli) -> Result<i32, Error> {
 }
 
 fn main() -> ExitCode {
+    // FFmpeg's own log lines ("moov atom not found") would come before, and
+    // say less than, liftlens's message on an unreadable file: keep only
+    // its fatal ones, unless the user asked for more.
+    if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
+        std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "8");
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(0) => ExitCode::SUCCESS,

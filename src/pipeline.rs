@@ -261,7 +261,18 @@ pub fn backend_name(b: Backend) -> &'static str {
 
 /// Analyse one video (or rerun the analysis from a poses.csv).
 pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis> {
+    let existed = cfg.out_dir.exists();
     report::prepare_output_dir(&cfg.out_dir)?;
+    let result = analyze_into(cfg, progress);
+    if result.is_err() && !existed {
+        // A video that could not be read leaves no empty folder behind
+        // (`remove_dir` only removes an empty one).
+        let _ = std::fs::remove_dir(&cfg.out_dir);
+    }
+    result
+}
+
+fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis> {
     let mut notes = Vec::new();
 
     let (info, tracked, backend) = match &cfg.from_poses {

@@ -254,6 +254,8 @@ fn batch_mode_goes_on_past_a_bad_file_and_keeps_what_it_wrote() {
     );
     assert!(page.contains("b_broken.mp4</td><td colspan=\"3\" class=\"failed\">not analysed:"));
     assert!(out.join("a_good/report.html").is_file());
+    // The file that could not be read leaves no empty folder behind.
+    assert!(!out.join("b_broken").exists());
 }
 
 fn ffmpeg(args: &[&str]) {
