@@ -1632,23 +1632,30 @@ mod tests {
         assert!((wrap_deg(-170.0 - 170.0) - 20.0).abs() < 1e-9);
     }
 
-    #[test]
-    fn hips_rising_before_the_shoulders_is_flagged() {
+    /// A deadlift whose hips reach their lockout height twice as fast as
+    /// the bar, the torso at `torso(progress)` meanwhile.
+    fn hips_first(torso: impl Fn(f64) -> f64) -> Lift {
         let mut l = deadlift(0.0, 0.0);
-        // The hips reach their lockout height twice as fast as the bar while
-        // the torso stays at 45 degrees for the first half of the pull.
         for i in 15..=44 {
             let s = progress(i);
             let sh = (2.0 * s).min(1.0);
             let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, sh));
             let knee = (lerp(0.12, 0.02, sh), lerp(0.45, 0.50, sh));
-            let torso = if s < 0.5 {
+            l.poses[i] = body(hip, torso(s), knee, 0.0, 0.0);
+        }
+        l
+    }
+
+    #[test]
+    fn hips_rising_before_the_shoulders_is_flagged() {
+        // The torso stays near 45 degrees for the first half of the pull.
+        let l = hips_first(|s| {
+            if s < 0.5 {
                 45.0 + 10.0 * s
             } else {
                 lerp(50.0, 0.0, (s - 0.5) * 2.0)
-            };
-            l.poses[i] = body(hip, torso, knee, 0.0, 0.0);
-        }
+            }
+        });
         let f = run(&l, crate::reps::Lift::Deadlift, &dl_rep());
         let h = f.iter().find(|f| f.kind == FaultKind::HipsRiseEarly).expect("flagged");
         // Hips 0.25 m, shoulders about 0.22 m over the first third.
@@ -1659,14 +1666,7 @@ mod tests {
     /// has no start to measure the hips' rise from.
     #[test]
     fn a_pull_that_began_before_the_clip_is_not_judged_for_hips_rising() {
-        let mut l = deadlift(0.0, 0.0);
-        for i in 15..=44 {
-            let s = progress(i);
-            let sh = (2.0 * s).min(1.0);
-            let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, sh));
-            let knee = (lerp(0.12, 0.02, sh), lerp(0.45, 0.50, sh));
-            l.poses[i] = body(hip, 50.0, knee, 0.0, 0.0);
-        }
+        let mut l = hips_first(|_| 50.0);
         // The clip starts two frames into the pull.
         l.poses.rotate_left(17);
         l.bar.rotate_left(17);

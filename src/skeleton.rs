@@ -145,29 +145,28 @@ pub fn torso_angle_deg(facing: Facing, hip: (f64, f64), shoulder: (f64, f64)) ->
     forward.atan2(up).to_degrees()
 }
 
-/// One cue's say on the facing over the clip: `mean` in [-1, 1] (+1 =
-/// every vote for facing right), `weight` the visibility-weighted number of
-/// side-frames that voted.
+/// One cue's say on the facing over the clip: `sum` of the votes (+ for
+/// facing right, each weighted by the points' visibility) and their
+/// `weight` (visibility-weighted side-frames that voted).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Vote {
-    pub mean: f64,
+    pub sum: f64,
     pub weight: f64,
 }
 
 impl Vote {
     fn add(&mut self, weight: f64, say: f64) {
-        // Accumulates the weighted sum in `mean` until `finish`.
-        self.mean += weight * say;
+        self.sum += weight * say;
         self.weight += weight;
     }
 
-    fn finish(mut self) -> Self {
-        self.mean = if self.weight > 0.0 {
-            self.mean / self.weight
+    /// In [-1, 1]: +1 when every vote says facing right.
+    pub fn mean(&self) -> f64 {
+        if self.weight > 0.0 {
+            self.sum / self.weight
         } else {
             0.0
-        };
-        self
+        }
     }
 }
 
@@ -209,11 +208,7 @@ impl FacingVotes {
                 }
             }
         }
-        FacingVotes {
-            toes: v.toes.finish(),
-            nose: v.nose.finish(),
-            knees: v.knees.finish(),
-        }
+        v
     }
 
     fn all(&self) -> [(&'static str, Vote); 3] {
@@ -222,7 +217,7 @@ impl FacingVotes {
 
     /// The cues summed, each by its weight.
     pub fn facing(&self) -> Facing {
-        if self.all().iter().map(|(_, v)| v.mean * v.weight).sum::<f64>() >= 0.0 {
+        if self.all().iter().map(|(_, v)| v.sum).sum::<f64>() >= 0.0 {
             Facing::Right
         } else {
             Facing::Left
@@ -239,7 +234,7 @@ impl FacingVotes {
         let against: Vec<&str> = self
             .all()
             .iter()
-            .filter(|(_, v)| v.weight >= min_weight && v.mean * facing.sign() <= -min_mean)
+            .filter(|(_, v)| v.weight >= min_weight && v.mean() * facing.sign() <= -min_mean)
             .map(|(name, _)| *name)
             .collect();
         (!against.is_empty()).then(|| {
