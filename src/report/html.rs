@@ -162,6 +162,12 @@ fn cards(report: &Report) -> String {
     let mut h = String::from("<section class=\"cards\">\n");
     let back = all_faults(report).filter(|f| f.kind.is_back_loading()).count();
     let other = all_faults(report).count() - back;
+    // A zero is only good news where the body was judged.
+    let zero = if report.reps.iter().any(|r| !r.body_judged) {
+        ""
+    } else {
+        "ok"
+    };
     let card = |h: &mut String, value: String, label: &str, class: &str| {
         let _ = writeln!(
             h,
@@ -174,13 +180,13 @@ fn cards(report: &Report) -> String {
         &mut h,
         back.to_string(),
         "flags that load the back",
-        if back > 0 { "warn" } else { "ok" },
+        if back > 0 { "warn" } else { zero },
     );
     card(
         &mut h,
         other.to_string(),
         "other flags",
-        if other > 0 { "note" } else { "ok" },
+        if other > 0 { "note" } else { zero },
     );
     if let Some(best) = report
         .reps
@@ -199,7 +205,28 @@ fn cards(report: &Report) -> String {
 
 fn faults_section(report: &Report, media: &Media) -> String {
     let mut h = String::from("<section><h2>What to work on</h2>\n");
-    if all_faults(report).next().is_none() {
+    let unjudged: Vec<String> = report
+        .reps
+        .iter()
+        .filter(|r| !r.body_judged)
+        .map(|r| (r.index + 1).to_string())
+        .collect();
+    if !unjudged.is_empty() {
+        // "No faults" must not read as a clean bill where the body could
+        // not be judged.
+        let why = report
+            .facing_doubt
+            .as_deref()
+            .map_or(String::new(), |w| format!(": {w}"));
+        let _ = writeln!(
+            h,
+            "<p class=\"callout\">The body was not judged in rep{} {} of {}{}; only the bar was. See how it was measured, below.</p>",
+            if unjudged.len() > 1 { "s" } else { "" },
+            unjudged.join(", "),
+            report.reps.len(),
+            esc(&why)
+        );
+    } else if all_faults(report).next().is_none() {
         h += "<p class=\"good\">No faults flagged in this set.</p>\n";
     }
     for (k, f) in all_faults(report).enumerate() {
@@ -1071,6 +1098,36 @@ mod tests {
     fn without_pictures_or_video_nothing_links_to_missing_files() {
         let h = page(true, &Media::default());
         assert!(!h.contains("<img") && !h.contains("<video") && !h.contains("<script"));
+    }
+
+    /// Regression (mirrored squat_gymai_quarter): with the facing in doubt
+    /// no body fault was judged, and the page said "No faults flagged" in
+    /// green.
+    #[test]
+    fn reps_whose_body_was_not_judged_are_not_a_clean_bill() {
+        let (times, bar, torso) = curves_data();
+        let joints: Vec<Option<f64>> = vec![None; 40];
+        let curves = Curves {
+            times: &times,
+            bar: &bar,
+            torso_deg: &torso,
+            hip_deg: &joints,
+            knee_deg: &joints,
+            midfoot_known: true,
+        };
+        let mut r = report(true);
+        for rep in &mut r.reps {
+            rep.faults.clear();
+            rep.body_judged = false;
+        }
+        r.facing_doubt = Some("the toes point right".into());
+        let h = render(&r, &curves, &Media::default());
+        assert!(!h.contains("No faults flagged"), "a clean bill");
+        assert!(
+            h.contains("The body was not judged in reps 1, 2 of 2: the toes point right; only the bar was."),
+            "{h}"
+        );
+        assert!(!h.contains("card ok"), "a green zero");
     }
 
     #[test]
