@@ -610,7 +610,7 @@ fn held_fit(
                 let (dx, dy) = (x - cx, y - cy);
                 let d = (dx * dx + dy * dy).sqrt().max(1e-9);
                 let res = d - r;
-                let j = [-dx / d, -dy / d, -1.0];
+                let j = [-dx / d, -dy / d, if size_free { -1.0 } else { 0.0 }];
                 for a in 0..3 {
                     jtr[a] += j[a] * res;
                     for b in 0..3 {
@@ -618,19 +618,12 @@ fn held_fit(
                     }
                 }
             }
-            let step = if size_free {
-                solve3(jtj, jtr)?
-            } else {
-                let det = jtj[0][0] * jtj[1][1] - jtj[0][1] * jtj[1][0];
-                if det.abs() < 1e-9 {
-                    return None;
-                }
-                [
-                    (jtj[1][1] * jtr[0] - jtj[0][1] * jtr[1]) / det,
-                    (jtj[0][0] * jtr[1] - jtj[1][0] * jtr[0]) / det,
-                    0.0,
-                ]
-            };
+            if !size_free {
+                // A held size: its row pinned, the step leaves it alone and
+                // the centre is solved as the two-unknown system.
+                jtj[2][2] = 1.0;
+            }
+            let step = solve3(jtj, jtr)?;
             cx -= step[0];
             cy -= step[1];
             r = (r - step[2]).clamp(r_lo, r_hi);

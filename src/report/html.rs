@@ -501,14 +501,13 @@ impl Plot {
         let mut s = String::new();
         for t in ticks(self.y.0, self.y.1, 5) {
             let y = self.py(t);
-            let _ = write!(
-                s,
-                "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" class=\"grid\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"end\">{}</text>",
-                self.left,
-                self.w - self.right,
-                self.left - 4.0,
-                y + 4.0,
-                tick_label(t)
+            grid_tick(
+                &mut s,
+                (self.left, y),
+                (self.w - self.right, y),
+                (self.left - 4.0, y + 4.0),
+                "end",
+                t,
             );
         }
         let _ = write!(
@@ -525,14 +524,8 @@ impl Plot {
         let mut s = self.y_axis(y_label);
         for t in ticks(self.x.0, self.x.1, 8) {
             let x = self.px(t);
-            let _ = write!(
-                s,
-                "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" class=\"grid\"/><text x=\"{x:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"middle\">{}</text>",
-                self.top,
-                self.h - self.bottom,
-                self.h - self.bottom + 14.0,
-                tick_label(t)
-            );
+            let bottom = self.h - self.bottom;
+            grid_tick(&mut s, (x, self.top), (x, bottom), (x, bottom + 14.0), "middle", t);
         }
         let _ = write!(
             s,
@@ -588,6 +581,21 @@ fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// One grid line from `a` to `b` and the tick value `t` written at `at`.
+fn grid_tick(s: &mut String, a: (f64, f64), b: (f64, f64), at: (f64, f64), anchor: &str, t: f64) {
+    let _ = write!(
+        s,
+        "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" class=\"grid\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"{anchor}\">{}</text>",
+        a.0,
+        a.1,
+        b.0,
+        b.1,
+        at.0,
+        at.1,
+        tick_label(t)
+    );
 }
 
 fn tick_label(t: f64) -> String {
@@ -1053,6 +1061,10 @@ mod tests {
     }
 
     fn page(judged: bool, media: &Media) -> String {
+        render_with_curves(&report(judged), media)
+    }
+
+    fn render_with_curves(report: &Report, media: &Media) -> String {
         let (times, bar, torso) = curves_data();
         let joints: Vec<Option<f64>> = (0..40).map(|i| Some(90.0 + 2.0 * i as f64)).collect();
         let curves = Curves {
@@ -1063,7 +1075,7 @@ mod tests {
             knee_deg: &joints,
             midfoot_known: true,
         };
-        render(&report(judged), &curves, media)
+        render(report, &curves, media)
     }
 
     #[test]
@@ -1105,23 +1117,13 @@ mod tests {
     /// green.
     #[test]
     fn reps_whose_body_was_not_judged_are_not_a_clean_bill() {
-        let (times, bar, torso) = curves_data();
-        let joints: Vec<Option<f64>> = vec![None; 40];
-        let curves = Curves {
-            times: &times,
-            bar: &bar,
-            torso_deg: &torso,
-            hip_deg: &joints,
-            knee_deg: &joints,
-            midfoot_known: true,
-        };
         let mut r = report(true);
         for rep in &mut r.reps {
             rep.faults.clear();
             rep.body_judged = false;
         }
         r.facing_doubt = Some("the toes point right".into());
-        let h = render(&r, &curves, &Media::default());
+        let h = render_with_curves(&r, &Media::default());
         assert!(!h.contains("No faults flagged"), "a clean bill");
         assert!(
             h.contains("The body was not judged in reps 1, 2 of 2: the toes point right; only the bar was."),
