@@ -197,6 +197,16 @@ impl Profile {
                 b.lifter_link_radii
             ));
         }
+        for (name, v) in [
+            ("sigma_measured_px", b.sigma_measured_px),
+            ("sigma_followed_px", b.sigma_followed_px),
+            ("sigma_body_px", b.sigma_body_px),
+        ] {
+            if !positive(v) {
+                return Err(format!("bar.{name} = {v} must be positive (pixels)"));
+            }
+        }
+        smoothing_valid("bar.smoothing", b.smoothing, true)?;
         if !(b.seed_veto_radius_ratio >= 1.0 && b.seed_veto_s >= 0.0) {
             return Err(format!(
                 "bar.seed_veto_radius_ratio = {} must be at least 1 and bar.seed_veto_s = {} at least 0 (0 turns the veto off)",
@@ -220,19 +230,31 @@ impl Profile {
             ],
         )?;
         self.faults.validate()?;
-        match p.smoothing {
-            Smoothing::Butterworth { cutoff_hz } if !positive(cutoff_hz) => {
-                Err(format!("pose.smoothing.cutoff_hz = {cutoff_hz} must be positive"))
-            }
-            Smoothing::OneEuro {
-                min_cutoff_hz,
-                d_cutoff_hz,
-                beta,
-            } if !(positive(min_cutoff_hz) && positive(d_cutoff_hz) && beta >= 0.0) => {
-                Err("pose.smoothing: one_euro needs min_cutoff_hz > 0, d_cutoff_hz > 0, beta >= 0".into())
-            }
-            _ => Ok(()),
+        smoothing_valid("pose.smoothing", p.smoothing, false)
+    }
+}
+
+/// A smoothing's parameters; the Kalman kind only where each sample comes
+/// with its precision (`weighted`).
+fn smoothing_valid(table: &str, s: Smoothing, weighted: bool) -> std::result::Result<(), String> {
+    match s {
+        Smoothing::Butterworth { cutoff_hz } if !positive(cutoff_hz) => {
+            Err(format!("{table}.cutoff_hz = {cutoff_hz} must be positive"))
         }
+        Smoothing::OneEuro {
+            min_cutoff_hz,
+            d_cutoff_hz,
+            beta,
+        } if !(positive(min_cutoff_hz) && positive(d_cutoff_hz) && beta >= 0.0) => Err(format!(
+            "{table}: one_euro needs min_cutoff_hz > 0, d_cutoff_hz > 0, beta >= 0"
+        )),
+        Smoothing::Kalman { .. } if !weighted => Err(format!(
+            "{table}: kind = \"kalman\" needs each sample's precision, which only the bar has; use \"butterworth\" or \"one_euro\""
+        )),
+        Smoothing::Kalman { jerk_psd } if !positive(jerk_psd) => {
+            Err(format!("{table}.jerk_psd = {jerk_psd} must be positive (m^2/s^5)"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -257,5 +279,17 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(p.pose.smoothing, Smoothing::OneEuro { .. }));
+    }
+
+    #[test]
+    fn the_kalman_smoothing_is_for_the_bar_only_and_needs_a_positive_jerk() {
+        let check = |text: &str| toml::from_str::<Profile>(text).unwrap().validate();
+        assert!(check("[bar.smoothing]\nkind = \"kalman\"\njerk_psd = 300.0\n").is_ok());
+        let err = check("[bar.smoothing]\nkind = \"kalman\"\njerk_psd = 0.0\n").unwrap_err();
+        assert!(err.contains("bar.smoothing.jerk_psd"), "{err}");
+        let err = check("[pose.smoothing]\nkind = \"kalman\"\njerk_psd = 300.0\n").unwrap_err();
+        assert!(err.contains("pose.smoothing") && err.contains("butterworth"), "{err}");
+        let err = check("[bar]\nsigma_followed_px = -1.0\n").unwrap_err();
+        assert!(err.contains("bar.sigma_followed_px"), "{err}");
     }
 }
