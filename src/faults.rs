@@ -1466,6 +1466,7 @@ mod tests {
             max_bar_ahead_of_midfoot_m: None,
             hip_above_knee_at_bottom_m: None,
             body_judged: true,
+            starts_before_clip: false,
             faults: Vec::new(),
         }
     }

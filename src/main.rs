@@ -107,6 +107,9 @@ fn summary(a: &Analysis) -> String {
                     rep.mean_concentric_velocity_mps,
                     rep.peak_concentric_velocity_mps
                 );
+                if rep.starts_before_clip {
+                    s += "    began before the video: counted from its ascent\n";
+                }
                 if !rep.body_judged {
                     s += "    body not judged: the pose in this rep is wrong (see the note below); only the bar was judged\n";
                 }

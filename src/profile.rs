@@ -225,6 +225,7 @@ impl Profile {
             &[
                 ("min_rep_rom_share", r.min_rep_rom_share),
                 ("phase_band_share", r.phase_band_share),
+                ("mid_rep_start_share", r.mid_rep_start_share),
                 ("min_pose_coverage", r.min_pose_coverage),
                 ("min_plate_share_for_view", r.min_plate_share_for_view),
             ],

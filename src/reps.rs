@@ -42,6 +42,9 @@ pub struct RepProfile {
     pub min_rep_rom_share: f64,
     /// The bar is "at the top" / "at the bottom" within this share of the rep's ROM.
     pub phase_band_share: f64,
+    /// A squat clip whose first frame sits more than this share of the
+    /// first rep's ascent below the top it rises to opened mid-rep.
+    pub mid_rep_start_share: f64,
     /// Side-on: median |x(left hip) - x(right hip)| / torso length below this.
     /// Measured: side views 0.03-0.17, oblique and front 0.21-0.51.
     pub max_hip_spread_ratio: f64,
@@ -63,6 +66,7 @@ impl Default for RepProfile {
             min_rep_rom_m: 0.10,
             min_rep_rom_share: 0.4,
             phase_band_share: 0.05,
+            mid_rep_start_share: 0.25,
             max_hip_spread_ratio: 0.2,
             max_camera_yaw_deg: 35.0,
             min_plate_share_for_view: 0.25,
@@ -118,6 +122,11 @@ pub struct Rep {
     /// only the bar was judged and the body angles are left out.
     #[serde(default = "judged")]
     pub body_judged: bool,
+    /// The clip begins during this rep's descent (a squat filmed from
+    /// mid-rep): its start is the clip's first frame, and its eccentric
+    /// time and starting torso angle are unknown.
+    #[serde(default)]
+    pub starts_before_clip: bool,
 }
 
 fn judged() -> bool {
@@ -309,22 +318,44 @@ pub fn segment(
         if is_peak != want_key_peak {
             continue;
         }
-        let before = k.checked_sub(1).map(|j| turns[j].0);
         let after = turns.get(k + 1).map(|t| t.0);
-        let Some(before) = before else { continue };
         if lift == Lift::Squat && after.is_none() {
             continue; // ends at the bottom: no ascent
         }
+        // A squat clip may open on the way down or at the bottom: then
+        // its first bottom comes before any top, or its first top is the
+        // clip's first frame, well below the top the lifter rises to. That
+        // rep began before the clip and its ascent is whole (a deadlift
+        // clip opening mid-pull already has a low point at its first frame).
+        let first = y.iter().position(Option::is_some);
+        let before = match k.checked_sub(1) {
+            Some(j) => turns[j].0,
+            None => match first {
+                Some(f) if lift == Lift::Squat && f <= key => f,
+                _ => continue,
+            },
+        };
         let after = after.unwrap_or(y.len() - 1);
         let (Some(y_key), Some(y_before)) = (y[key], y[before]) else {
             continue;
         };
-        let rom = (y_key - y_before).abs();
+        let ascent = y[after].map_or(0.0, |a| a - y_key);
+        let starts_before_clip = lift == Lift::Squat
+            && Some(before) == first
+            && ascent > 0.0
+            && (y_key + ascent - y_before) > p.mid_rep_start_share * ascent;
+        // The rep's range runs from its top: the top it rose to when the
+        // one before it is not in the clip.
+        let rom = if starts_before_clip {
+            ascent
+        } else {
+            (y_key - y_before).abs()
+        };
         let band = p.phase_band_share * rom;
         // Leave the starting band, and reach the end band.
         let leave = (before..=key)
             .rev()
-            .find(|&i| y[i].is_some_and(|v| (v - y_before).abs() <= band))
+            .find(|&i| !starts_before_clip && y[i].is_some_and(|v| (v - y_before).abs() <= band))
             .unwrap_or(before);
         let arrive = (key..=after)
             .find(|&i| y[i].is_some_and(|v| (v - y[after].unwrap_or(v)).abs() <= band))
@@ -345,7 +376,9 @@ pub fn segment(
         } else {
             (leave, key_lo)
         };
-        let ecc = if lift == Lift::Squat {
+        let ecc = if starts_before_clip {
+            None
+        } else if lift == Lift::Squat {
             Some(times[key_lo] - times[leave])
         } else {
             Some(times[arrive] - times[key_hi])
@@ -384,13 +417,14 @@ pub fn segment(
             range_of_motion_m: rom,
             mean_concentric_velocity_mps: mean_v,
             peak_concentric_velocity_mps: peak_v,
-            torso_angle_start_deg: angle(leave),
+            torso_angle_start_deg: angle(leave).filter(|_| !starts_before_clip),
             torso_angle_bottom_deg: angle(bottom_i),
             torso_angle_lockout_deg: angle(lockout_i),
             max_bar_ahead_of_midfoot_m: ahead.is_finite().then_some(ahead),
             hip_above_knee_at_bottom_m: depth,
             faults: Vec::new(),
             body_judged: true,
+            starts_before_clip,
         });
     }
     let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
@@ -415,12 +449,12 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
     let opt = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
     let mut out = String::from(
         "rep,start_s,key_s,end_s,eccentric_s,concentric_s,rom_m,mean_concentric_mps,peak_concentric_mps,\
-         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults,body_judged\n",
+         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults,body_judged,starts_before_clip\n",
     );
     for r in reps {
         let _ = writeln!(
             out,
-            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{},{}",
+            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{},{},{}",
             r.index + 1,
             r.start_s,
             r.key_s,
@@ -442,6 +476,7 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
                 .collect::<Vec<_>>()
                 .join(";"),
             if r.body_judged { "yes" } else { "no" },
+            if r.starts_before_clip { "yes" } else { "no" },
         );
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -552,6 +587,28 @@ mod tests {
         h.extend(ramp(1.5, 0.9, 1.2));
         let (t, skel, bar) = tracks(&h);
         assert_eq!(segment(&t, Lift::Squat, &skel, &bar, &RepProfile::default()).1.reps, 1);
+    }
+
+    /// Regression (squat_gymai_quarter): the clip opens on the way down
+    /// into the first of four quarter squats, and that rep, whose ascent
+    /// is all in the clip, was not counted.
+    #[test]
+    fn a_squat_clip_opening_on_the_way_down_counts_that_rep_from_its_ascent() {
+        let mut h = ramp(1.3, 0.9, 0.5); // the second half of a descent
+        h.extend(ramp(0.9, 1.5, 1.0));
+        h.extend(hold(1.5, 0.5));
+        h.extend(ramp(1.5, 0.9, 1.2));
+        h.extend(ramp(0.9, 1.5, 1.0));
+        let (t, skel, bar) = tracks(&h);
+        let (reps, set) = segment(&t, Lift::Squat, &skel, &bar, &RepProfile::default());
+        assert_eq!(set.reps, 2, "{reps:?}");
+        let first = &reps[0];
+        assert!(first.starts_before_clip && !reps[1].starts_before_clip);
+        assert_eq!(first.start_frame, 0);
+        // Its range is the ascent's (0.6 m), not the 0.4 m of descent seen.
+        assert!((first.range_of_motion_m - 0.6).abs() < 0.01, "{first:?}");
+        assert!(first.eccentric_s.is_none() && first.torso_angle_start_deg.is_none());
+        assert!((first.key_s - 0.5).abs() < 0.1, "{first:?}");
     }
 
     #[test]

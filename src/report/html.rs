@@ -320,6 +320,9 @@ fn reps_table(report: &Report) -> String {
             );
         }
         h += "<td>";
+        if r.starts_before_clip {
+            h += "<span class=\"chip muted\">began before the video</span> ";
+        }
         if !r.body_judged {
             h += "<span class=\"chip muted\">body not judged</span> ";
         }
