@@ -83,7 +83,8 @@ impl Smoothing {
                 }
                 Smoothing::Kalman { jerk_psd } => {
                     let q = jerk_psd / (metres_per_unit * metres_per_unit);
-                    let states = rts_constant_acceleration(ts, &xs, &sigma[start..end], q);
+                    let prior = [10.0 / metres_per_unit, 100.0 / metres_per_unit];
+                    let states = rts_constant_acceleration(ts, &xs, &sigma[start..end], q, prior);
                     for (o, [pos, vel, acc]) in out[start..end].iter_mut().zip(states) {
                         *o = Some(Motion { pos, vel, acc });
                     }
@@ -201,10 +202,17 @@ pub fn butterworth_zero_phase(times: &[f64], xs: &[f64], cutoff_hz: f64) -> Vec<
 /// Kalman filter with state (position, velocity, acceleration) driven by
 /// white jerk of spectral density `q`, then the Rauch-Tung-Striebel
 /// backward pass, so every estimate uses the whole stretch. `sigma[k]` is
-/// sample k's standard error; a non-finite one skips its update. Returns
+/// sample k's standard error; a non-finite one skips its update; `[v_sd,
+/// a_sd]` is the prior spread of the first velocity and acceleration. Returns
 /// the smoothed (position, velocity, acceleration) per sample; with no
 /// usable sample, the positions as they are and no motion.
-pub fn rts_constant_acceleration(times: &[f64], xs: &[f64], sigma: &[f64], q: f64) -> Vec<[f64; 3]> {
+pub fn rts_constant_acceleration(
+    times: &[f64],
+    xs: &[f64],
+    sigma: &[f64],
+    q: f64,
+    [v_sd, a_sd]: [f64; 2],
+) -> Vec<[f64; 3]> {
     type M3 = [[f64; 3]; 3];
     let n = xs.len();
     let usable = |k: usize| sigma[k].is_finite() && sigma[k] > 0.0;
@@ -245,10 +253,15 @@ pub fn rts_constant_acceleration(times: &[f64], xs: &[f64], sigma: &[f64], q: f6
             [q * d3 / 6.0, q * d2 / 2.0, q * dt],
         ]
     };
-    // Forward pass; the start knows the position only (a diffuse prior on
-    // velocity and acceleration, wide against any lift's motion in pixels).
+    // Forward pass; the start knows the position only: velocity and
+    // acceleration get a wide prior (`v_sd`, `a_sd`: 10 m/s and 100 m/s^2
+    // in the values' unit, beyond any lift).
     let mut x = [xs[first], 0.0, 0.0];
-    let mut p: M3 = [[sigma[first].powi(2), 0.0, 0.0], [0.0, 1e8, 0.0], [0.0, 0.0, 1e10]];
+    let mut p: M3 = [
+        [sigma[first].powi(2), 0.0, 0.0],
+        [0.0, v_sd * v_sd, 0.0],
+        [0.0, 0.0, a_sd * a_sd],
+    ];
     let (mut filt, mut pred) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for k in 0..n {
         if k > 0 {
@@ -285,13 +298,17 @@ pub fn rts_constant_acceleration(times: &[f64], xs: &[f64], sigma: &[f64], q: f6
         let (xf, pf) = filt[k];
         let (xp, pp) = pred[k + 1];
         // The smoother gain is pf F' pp^-1; applied to one vector it needs
-        // only one solve.
+        // only one solve, done on pp scaled to unit diagonal so that
+        // solve3's singularity test does not depend on the units.
         let diff = [next[0] - xp[0], next[1] - xp[1], next[2] - xp[2]];
-        let Some(w) = solve3(pp, diff) else {
+        let d = [0, 1, 2].map(|i| 1.0 / pp[i][i].max(f64::MIN_POSITIVE).sqrt());
+        let scaled = [0, 1, 2].map(|i| [0, 1, 2].map(|j| d[i] * pp[i][j] * d[j]));
+        let Some(z) = solve3(scaled, [0, 1, 2].map(|i| d[i] * diff[i])) else {
             next = xf;
             out[k] = xf;
             continue;
         };
+        let w = [0, 1, 2].map(|i| d[i] * z[i]);
         let corr = apply(&pf, &apply(&transpose(&transition(times[k + 1] - times[k])), &w));
         next = [xf[0] + corr[0], xf[1] + corr[1], xf[2] + corr[2]];
         out[k] = next;
@@ -566,6 +583,23 @@ mod tests {
             let m = m.unwrap();
             assert!((m.pos - line[k]).abs() < 0.001, "frame {k}: {}", m.pos);
             assert!((m.vel - 0.5).abs() < 0.01, "frame {k}: {}", m.vel);
+        }
+    }
+
+    /// Regression: the backward pass's singularity test read the state
+    /// covariance in the values' units, so a track in metres (covariances
+    /// near 1e-7) skipped smoothing that the same track in pixels got.
+    #[test]
+    fn kalman_gives_the_same_motion_in_metres_and_in_pixels() {
+        let (t, pos, _) = speed_bump();
+        let mpp = 0.003;
+        let in_m: Vec<Option<f64>> = pos.iter().map(|&p| Some(p)).collect();
+        let in_px: Vec<Option<f64>> = pos.iter().map(|&p| Some(p / mpp)).collect();
+        let kalman = Smoothing::Kalman { jerk_psd: 700.0 };
+        let m = kalman.kinematics(&t, &in_m, &vec![0.0005; t.len()], 1.0);
+        let px = kalman.kinematics(&t, &in_px, &vec![0.0005 / mpp; t.len()], mpp);
+        for (a, b) in m.iter().flatten().zip(px.iter().flatten()) {
+            assert!((a.vel - b.vel * mpp).abs() < 1e-6, "{a:?} {b:?}");
         }
     }
 }

@@ -243,7 +243,11 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
             );
         }
         let csv = std::fs::read_to_string(out.join("reps.csv")).unwrap();
-        assert!(csv.lines().next().unwrap().ends_with(",faults,body_judged,starts_before_clip"));
+        assert!(csv
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",faults,body_judged,starts_before_clip"));
         assert!(csv.contains(kind), "{csv}");
         assert!(stdout.contains("cue:"), "{stdout}");
 
