@@ -1952,8 +1952,8 @@ pub fn build_track(
             BarSource::Plate if measured[i].is_some() => profile.sigma_measured_px,
             BarSource::Plate if fits[i].as_ref().is_some_and(|f| f.followed) => profile.sigma_followed_px,
             BarSource::Plate if stand_in[i] => profile.sigma_body_px,
-            _ if filled[i] => f64::INFINITY,
             BarSource::Plate => f64::INFINITY,
+            _ if filled[i] => f64::INFINITY,
             _ => profile.sigma_body_px,
         })
         .collect();

@@ -310,32 +310,32 @@ impl FaultProfile {
                 ("bar_depth_confidence", self.bar_depth_confidence),
             ],
         )?;
-        for (name, v) in [
-            ("standing_max_torso_deg", self.standing_max_torso_deg),
-            (
-                "soft_lockout_knee_hidden_plate_radii",
-                self.soft_lockout_knee_hidden_plate_radii,
-            ),
-            ("hips_rise_lead_s", self.hips_rise_lead_s),
-            ("hips_rise_max_start_speed_mps", self.hips_rise_max_start_speed_mps),
-            ("key_window_s", self.key_window_s),
-            ("bar_drift_travel_m", self.bar_drift_travel_m),
-            ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
-            ("head_ear_hidden_plate_radii", self.head_ear_hidden_plate_radii),
-            ("min_hip_to_bar_m", self.min_hip_to_bar_m),
-            ("bar_drift_plate_depth_m", self.bar_drift_plate_depth_m),
-            ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
-            ("bar_drift_yaw_noise_deg", self.bar_drift_yaw_noise_deg),
-            (
-                "hyperextension_max_shoulder_behind_ankle_m",
-                self.hyperextension_max_shoulder_behind_ankle_m,
-            ),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(format!("faults.{name} = {v} must be zero or positive"));
-            }
-        }
-        Ok(())
+        crate::profile::each(
+            "faults",
+            &[
+                ("standing_max_torso_deg", self.standing_max_torso_deg),
+                (
+                    "soft_lockout_knee_hidden_plate_radii",
+                    self.soft_lockout_knee_hidden_plate_radii,
+                ),
+                ("hips_rise_lead_s", self.hips_rise_lead_s),
+                ("hips_rise_max_start_speed_mps", self.hips_rise_max_start_speed_mps),
+                ("key_window_s", self.key_window_s),
+                ("bar_drift_travel_m", self.bar_drift_travel_m),
+                ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
+                ("head_ear_hidden_plate_radii", self.head_ear_hidden_plate_radii),
+                ("min_hip_to_bar_m", self.min_hip_to_bar_m),
+                ("bar_drift_plate_depth_m", self.bar_drift_plate_depth_m),
+                ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
+                ("bar_drift_yaw_noise_deg", self.bar_drift_yaw_noise_deg),
+                (
+                    "hyperextension_max_shoulder_behind_ankle_m",
+                    self.hyperextension_max_shoulder_behind_ankle_m,
+                ),
+            ],
+            |v| v.is_finite() && v >= 0.0,
+            "zero or positive",
+        )
     }
 }
 

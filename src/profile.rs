@@ -99,13 +99,23 @@ fn positive(v: f64) -> bool {
     v.is_finite() && v > 0.0
 }
 
-/// Every value a share between 0 and 1, else the first one that is not,
-/// named as `section.name`.
-pub(crate) fn shares(section: &str, values: &[(&str, f64)]) -> std::result::Result<(), String> {
-    match values.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
-        Some((name, v)) => Err(format!("{section}.{name} = {v} must be between 0 and 1")),
+/// Every value passing `ok`, else the first one that does not, named as
+/// `section.name` with what it must be.
+pub(crate) fn each(
+    section: &str,
+    values: &[(&str, f64)],
+    ok: impl Fn(f64) -> bool,
+    must_be: &str,
+) -> std::result::Result<(), String> {
+    match values.iter().find(|(_, v)| !ok(*v)) {
+        Some((name, v)) => Err(format!("{section}.{name} = {v} must be {must_be}")),
         None => Ok(()),
     }
+}
+
+/// Every value a share between 0 and 1, else the first one that is not.
+pub(crate) fn shares(section: &str, values: &[(&str, f64)]) -> std::result::Result<(), String> {
+    each(section, values, |v| (0.0..=1.0).contains(&v), "between 0 and 1")
 }
 
 impl Profile {
@@ -197,15 +207,16 @@ impl Profile {
                 b.lifter_link_radii
             ));
         }
-        for (name, v) in [
-            ("sigma_measured_px", b.sigma_measured_px),
-            ("sigma_followed_px", b.sigma_followed_px),
-            ("sigma_body_px", b.sigma_body_px),
-        ] {
-            if !positive(v) {
-                return Err(format!("bar.{name} = {v} must be positive (pixels)"));
-            }
-        }
+        each(
+            "bar",
+            &[
+                ("sigma_measured_px", b.sigma_measured_px),
+                ("sigma_followed_px", b.sigma_followed_px),
+                ("sigma_body_px", b.sigma_body_px),
+            ],
+            positive,
+            "positive (pixels)",
+        )?;
         smoothing_valid("bar.smoothing", b.smoothing, true)?;
         if !(b.seed_veto_radius_ratio >= 1.0 && b.seed_veto_s >= 0.0) {
             return Err(format!(

@@ -314,6 +314,7 @@ pub fn segment(
     // A squat rep is peak -> valley -> peak; a deadlift rep valley -> peak,
     // with the following valley (when present) ending it.
     let want_key_peak = lift == Lift::Deadlift;
+    let first = y.iter().position(Option::is_some);
     for (k, &(key, is_peak)) in turns.iter().enumerate() {
         if is_peak != want_key_peak {
             continue;
@@ -327,7 +328,6 @@ pub fn segment(
         // clip's first frame, well below the top the lifter rises to. That
         // rep began before the clip and its ascent is whole (a deadlift
         // clip opening mid-pull already has a low point at its first frame).
-        let first = y.iter().position(Option::is_some);
         let before = match k.checked_sub(1) {
             Some(j) => turns[j].0,
             None => match first {
@@ -353,10 +353,14 @@ pub fn segment(
         };
         let band = p.phase_band_share * rom;
         // Leave the starting band, and reach the end band.
-        let leave = (before..=key)
-            .rev()
-            .find(|&i| !starts_before_clip && y[i].is_some_and(|v| (v - y_before).abs() <= band))
-            .unwrap_or(before);
+        let leave = if starts_before_clip {
+            before
+        } else {
+            (before..=key)
+                .rev()
+                .find(|&i| y[i].is_some_and(|v| (v - y_before).abs() <= band))
+                .unwrap_or(before)
+        };
         let arrive = (key..=after)
             .find(|&i| y[i].is_some_and(|v| (v - y[after].unwrap_or(v)).abs() <= band))
             .unwrap_or(after);

@@ -265,10 +265,11 @@ pub fn rts_constant_acceleration(
     let (mut filt, mut pred) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for k in 0..n {
         if k > 0 {
-            let f = transition(times[k] - times[k - 1]);
+            let dt = times[k] - times[k - 1];
+            let f = transition(dt);
             x = apply(&f, &x);
             p = mul(&mul(&f, &p), &transpose(&f));
-            let qn = noise(times[k] - times[k - 1]);
+            let qn = noise(dt);
             for i in 0..3 {
                 for j in 0..3 {
                     p[i][j] += qn[i][j];
@@ -276,7 +277,7 @@ pub fn rts_constant_acceleration(
             }
         }
         pred.push((x, p));
-        if usable(k) && k >= first {
+        if usable(k) {
             let s = p[0][0] + sigma[k] * sigma[k];
             let gain = [p[0][0] / s, p[1][0] / s, p[2][0] / s];
             let innovation = xs[k] - x[0];
