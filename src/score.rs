@@ -142,7 +142,27 @@ pub fn load_truth(path: &Path) -> Result<Truth> {
         reason,
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| err(e.to_string()))
+    let mut truth: Truth = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+    truth.bar_to_pixel_centres();
+    Ok(truth)
+}
+
+/// The renderer projects like OpenGL: pixel `i` spans `[i, i + 1)`, so its
+/// centre is at `i + 0.5`. The plate fit works on OpenCV's grid, where pixel
+/// `i`'s centre is at `i`; that half pixel in x and y was most of the
+/// bar-centre error the scorer printed (a steady -0.5 px in both axes on
+/// every clip). The keypoints stay as rendered: the landmark decoding
+/// follows MediaPipe's normalised coordinates (x times the width), the
+/// renderer's convention.
+pub const TRUTH_MINUS_LIFTLENS_PX: f64 = 0.5;
+
+impl Truth {
+    fn bar_to_pixel_centres(&mut self) {
+        for f in &mut self.frames {
+            f.bar_px[0] -= TRUTH_MINUS_LIFTLENS_PX;
+            f.bar_px[1] -= TRUTH_MINUS_LIFTLENS_PX;
+        }
+    }
 }
 
 /// Fused columns of poses.csv: frame -> joint -> (x, y).
@@ -468,4 +488,30 @@ pub fn score_all(samples: &Path, out: &Path, model: PoseModel, json: bool, progr
         print!("{}", table(&scores));
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the scorer compared OpenCV-grid plate centres with the
+    /// renderer's OpenGL-grid truth, a steady half pixel in x and y.
+    #[test]
+    fn truth_plate_centres_are_moved_onto_the_opencv_pixel_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.truth.json");
+        let frame = r#"{"frame": 0, "near": {"hip": [100.0, 200.0]}, "torso_angle_deg": 10.0,
+            "time_s": 0.0, "phase": "setup", "rep": null, "bar_px": [480.0, 270.0], "bar_m": [0.0, 0.2]}"#;
+        let text = format!(
+            r#"{{"clip": {{"name": "c", "lift": "deadlift", "facing": "left", "view": "side",
+            "metres_per_px": 0.004}}, "frames": [{frame}]}}"#
+        );
+        std::fs::write(&path, text).unwrap();
+        let truth = load_truth(&path).unwrap();
+        let f = &truth.frames[0];
+        // A disc the renderer centres on the boundary between pixels 479 and
+        // 480 has its centre at 479.5 on OpenCV's grid.
+        assert_eq!(f.bar_px, [479.5, 269.5]);
+        assert_eq!(f.near["hip"], [100.0, 200.0]);
+    }
 }

@@ -59,14 +59,14 @@ struct Guard {
 #[rustfmt::skip]
 const GUARDS: &[Guard] = &[
     Guard { clip: "squat_clean", coverage: 0.93, kp_pct: 12.0, torso_deg: 4.5, bar_share: 0.95, bar_px: 1.0, scale_pct: 1.6, rom_cm: 1.5, v_peak: 0.03, v_mean: 0.02, faults_found: 0 },
-    Guard { clip: "deadlift_clean", coverage: 0.97, kp_pct: 8.5, torso_deg: 7.0, bar_share: 0.97, bar_px: 1.0, scale_pct: 0.6, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.015, faults_found: 0 },
-    Guard { clip: "deadlift_rounding", coverage: 0.93, kp_pct: 15.0, torso_deg: 6.5, bar_share: 0.97, bar_px: 1.0, scale_pct: 0.5, rom_cm: 0.7, v_peak: 0.02, v_mean: 0.01, faults_found: 2 },
-    Guard { clip: "deadlift_hips_rise_early", coverage: 0.97, kp_pct: 8.0, torso_deg: 8.0, bar_share: 0.97, bar_px: 1.0, scale_pct: 0.5, rom_cm: 0.6, v_peak: 0.03, v_mean: 0.01, faults_found: 2 },
-    Guard { clip: "deadlift_bar_drift", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 1.2, scale_pct: 0.6, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, faults_found: 2 },
+    Guard { clip: "deadlift_clean", coverage: 0.97, kp_pct: 8.5, torso_deg: 7.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.015, faults_found: 0 },
+    Guard { clip: "deadlift_rounding", coverage: 0.93, kp_pct: 15.0, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.7, v_peak: 0.02, v_mean: 0.01, faults_found: 2 },
+    Guard { clip: "deadlift_hips_rise_early", coverage: 0.97, kp_pct: 8.0, torso_deg: 8.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.6, v_peak: 0.03, v_mean: 0.01, faults_found: 2 },
+    Guard { clip: "deadlift_bar_drift", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, faults_found: 2 },
     // The lean-back's 0.1 s speed bump (1.0 -> 1.3 -> 1.0 m/s): 0.081 m/s
     // peak error when the bar was smoothed by a 6 Hz low-pass, 0.022 with
     // the Kalman smoother.
-    Guard { clip: "deadlift_hyperextension", coverage: 0.74, kp_pct: 11.0, torso_deg: 9.0, bar_share: 0.97, bar_px: 1.5, scale_pct: 0.5, rom_cm: 1.2, v_peak: 0.03, v_mean: 0.015, faults_found: 2 },
+    Guard { clip: "deadlift_hyperextension", coverage: 0.74, kp_pct: 11.0, torso_deg: 9.0, bar_share: 0.97, bar_px: 1.0, scale_pct: 0.5, rom_cm: 1.2, v_peak: 0.03, v_mean: 0.015, faults_found: 2 },
     Guard { clip: "deadlift_oblique25", coverage: 0.97, kp_pct: 9.0, torso_deg: 12.5, bar_share: 0.97, bar_px: 7.0, scale_pct: 3.0, rom_cm: 2.5, v_peak: 0.03, v_mean: 0.025, faults_found: 0 },
 ];
 
