@@ -293,12 +293,12 @@ impl FaultProfile {
         falling("above_parallel_bar_drop_share", self.above_parallel_bar_drop_share)?;
         rising("heel_lift_m", self.heel_lift_m)?;
         rising("head_neck_change_deg", self.head_neck_change_deg)?;
-        if !(self.soft_lockout_max_limb_ratio.is_finite() && self.soft_lockout_max_limb_ratio >= 1.0) {
-            return Err(format!(
-                "faults.soft_lockout_max_limb_ratio = {} must be 1 or more (a factor either way)",
-                self.soft_lockout_max_limb_ratio
-            ));
-        }
+        crate::profile::each(
+            "faults",
+            &[("soft_lockout_max_limb_ratio", self.soft_lockout_max_limb_ratio)],
+            |v| v.is_finite() && v >= 1.0,
+            "1 or more (a factor either way)",
+        )?;
         crate::profile::shares(
             "faults",
             &[

@@ -143,12 +143,12 @@ impl Profile {
                 ("facing_cue_min_mean", p.facing_cue_min_mean),
             ],
         )?;
-        if !(p.facing_cue_min_weight.is_finite() && p.facing_cue_min_weight >= 0.0) {
-            return Err(format!(
-                "pose.facing_cue_min_weight = {} must be zero or positive",
-                p.facing_cue_min_weight
-            ));
-        }
+        each(
+            "pose",
+            &[("facing_cue_min_weight", p.facing_cue_min_weight)],
+            |v| v.is_finite() && v >= 0.0,
+            "zero or positive",
+        )?;
         if p.tracker.coast_min_flag > p.min_pose_flag {
             return Err(format!(
                 "pose.tracker.coast_min_flag = {} must not exceed pose.min_pose_flag = {}",
@@ -161,9 +161,7 @@ impl Profile {
                 p.tracker.max_coast_s
             ));
         }
-        if !positive(p.max_jump_thigh) {
-            return Err(format!("pose.max_jump_thigh = {} must be positive", p.max_jump_thigh));
-        }
+        each("pose", &[("max_jump_thigh", p.max_jump_thigh)], positive, "positive")?;
         if !(0.0..=2.0).contains(&p.max_gap_s) {
             return Err(format!(
                 "pose.max_gap_s = {} must be between 0 and 2 seconds",
@@ -201,12 +199,12 @@ impl Profile {
                 ("follow_min_inlier_share", b.follow_min_inlier_share),
             ],
         )?;
-        if !positive(b.lifter_link_radii) {
-            return Err(format!(
-                "bar.lifter_link_radii = {} must be positive (plate radii)",
-                b.lifter_link_radii
-            ));
-        }
+        each(
+            "bar",
+            &[("lifter_link_radii", b.lifter_link_radii)],
+            positive,
+            "positive (plate radii)",
+        )?;
         each(
             "bar",
             &[
@@ -225,12 +223,12 @@ impl Profile {
             ));
         }
         let r = &self.reps;
-        if !positive(r.min_rep_rom_m) {
-            return Err(format!(
-                "reps.min_rep_rom_m = {} must be positive (metres)",
-                r.min_rep_rom_m
-            ));
-        }
+        each(
+            "reps",
+            &[("min_rep_rom_m", r.min_rep_rom_m)],
+            positive,
+            "positive (metres)",
+        )?;
         shares(
             "reps",
             &[
