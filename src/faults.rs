@@ -235,7 +235,7 @@ impl Default for FaultProfile {
             hips_rise_lead_s: 0.2,
             hips_rise_max_start_speed_mps: 0.1,
             rounding_bulge_levels: [0.2, 0.3, 0.4],
-            rounding_max_torso_length_ratio: 0.82,
+            rounding_max_torso_length_ratio: 0.845,
             hyperextension_torso_deg: [-10.0, -15.0, -20.0],
             hyperextension_max_shoulder_behind_ankle_m: 0.17,
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
