@@ -87,6 +87,8 @@ pub struct BarProfile {
     /// frame edge or the shins, behind which the far plate showed whole).
     pub seed_veto_radius_ratio: f64,
     pub seed_veto_s: f64,
+    /// ...and lies at least this many seed radii from the seed's centre.
+    pub seed_veto_min_apart_radii: f64,
     /// Lifter height (m) for the scale when no plate is tracked.
     pub lifter_height_m: f64,
     /// Smoothing of the bar position before velocities are taken.
@@ -127,6 +129,7 @@ impl Default for BarProfile {
             lifter_link_radii: 2.0,
             seed_veto_radius_ratio: 1.15,
             seed_veto_s: 1.0,
+            seed_veto_min_apart_radii: 0.5,
             lifter_height_m: 1.75,
             smoothing: crate::signal::Smoothing::Kalman { jerk_psd: 700.0 },
             sigma_measured_px: 0.5,
@@ -236,7 +239,7 @@ pub struct BarTracker {
     backfill: Vec<(usize, PlateFit)>,
     /// (time, radius) of the biggest plate-like circle of each recent
     /// search, whether or not it showed enough rim to seed.
-    likely_plates: Vec<(f64, f64)>,
+    likely_plates: Vec<(f64, PlateFit)>,
 }
 
 /// Most memory the frames kept for tracking back may take (a 1080p grey
@@ -885,6 +888,24 @@ fn track_at(
     Ok((robust_fit(&edges, r, p), Some(edges)))
 }
 
+/// A search's seed (fit and rim polarity), and the biggest plate-like
+/// circle it saw.
+type SeedSearch = (Option<(PlateFit, Polarity)>, Option<PlateFit>);
+
+/// A seed waits while a bigger plate-like circle seen lately may be the
+/// near plate of the seed's bar, which needs it to lie beside the seed: a
+/// far plate shows enough rim to seed only beside the near one (rendered
+/// deadlift_oblique25: 1.7-2.5 of its radii apart). A bigger circle about
+/// the seed's own centre is a misfit to the same plate, and waiting on it
+/// lost squat_gymai_quarter's plate for a second (a 86 px circle 0.33
+/// radii from a 72 px seed that fitted 70 % of the rim).
+fn vetoed(seed: &PlateFit, likely: &[(f64, PlateFit)], p: &BarProfile) -> bool {
+    likely.iter().any(|(_, l)| {
+        l.radius() > p.seed_veto_radius_ratio * seed.radius()
+            && (l.cx - seed.cx).hypot(l.cy - seed.cy) >= p.seed_veto_min_apart_radii * seed.radius()
+    })
+}
+
 impl BarTracker {
     pub fn new(profile: BarProfile) -> Self {
         BarTracker {
@@ -1003,15 +1024,11 @@ impl BarTracker {
         // frame that shows the big one rather than track the far plate at
         // the wrong scale; tracking back recovers the frames waited.
         self.likely_plates.retain(|&(t0, _)| t - t0 <= p.seed_veto_s);
-        if likely > 0.0 {
-            self.likely_plates.push((t, likely));
+        if let Some(l) = likely {
+            self.likely_plates.push((t, l));
         }
         if let Some((f, _)) = &found {
-            if self
-                .likely_plates
-                .iter()
-                .any(|&(_, r)| r > p.seed_veto_radius_ratio * f.radius())
-            {
+            if vetoed(f, &self.likely_plates, p) {
                 found = None;
             }
         }
@@ -1046,10 +1063,9 @@ impl BarTracker {
 
     /// Circle candidates near the lifter's wrists and shoulders, sized like a
     /// plate for this body; the best-supported large one wins.
-    /// Also returns the radius of the biggest circle that fitted like a
-    /// plate on the rim a held fit needs, enough to seed or not (0 when
-    /// none did).
-    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<(Option<(PlateFit, Polarity)>, f64)> {
+    /// Also returns the biggest circle that fitted like a plate on the rim
+    /// a held fit needs, enough to seed or not.
+    fn seed(&self, bgr: &Mat, a: &Anchors) -> Result<SeedSearch> {
         let p = &self.profile;
         // Plate-sized for this body: a 450 mm plate's radius is 0.45-0.8
         // of BlazePose's hip-to-knee length on real side-on clips (0.59 and
@@ -1060,7 +1076,7 @@ impl BarTracker {
             (1.0 * k * a.thigh_px).min(0.45 * self.picture.width.min(self.picture.height) as f64),
         );
         if r_max <= r_min {
-            return Ok((None, 0.0));
+            return Ok((None, None));
         }
         let xs = a.points.iter().map(|q| q.0);
         let ys = a.points.iter().map(|q| q.1);
@@ -1079,7 +1095,7 @@ impl BarTracker {
             ((x1 - x0).max(y1 - y0)) / 2.0 + pad,
             self.picture,
         ) else {
-            return Ok((None, 0.0));
+            return Ok((None, None));
         };
         let roi = Mat::roi(bgr, region).cv("plate search")?;
         let scale = (640.0 / region.width.max(region.height) as f64).min(1.0);
@@ -1105,7 +1121,7 @@ impl BarTracker {
         .cv("plate search")?;
         let g = Gradients::of(bgr, self.picture)?;
         let mut best: Option<(f64, PlateFit, Polarity)> = None;
-        let mut biggest_likely = 0.0f64;
+        let mut biggest_likely: Option<PlateFit> = None;
         for c in circles.iter() {
             let (cx, cy, r) = (
                 region.x as f64 + c[0] as f64 / scale,
@@ -1155,8 +1171,11 @@ impl BarTracker {
                 // visible beside the legs).
                 let score = fit.radius();
                 let plate_like = fit.inlier_share >= p.min_inlier_share;
-                if plate_like && fit.enough_rim(p.held_min_visible_arc_deg) {
-                    biggest_likely = biggest_likely.max(score);
+                if plate_like
+                    && fit.enough_rim(p.held_min_visible_arc_deg)
+                    && biggest_likely.is_none_or(|b| score > b.radius())
+                {
+                    biggest_likely = Some(fit);
                 }
                 if plate_like && fit.enough_rim(p.min_visible_arc_deg) && best.as_ref().is_none_or(|b| score > b.0) {
                     best = Some((score, fit, polarity));
@@ -1361,6 +1380,34 @@ mod tests {
         cover(&mut img, Rect::new(0, 200, 300, 200)); // and the lower left quarter
         let fit = tr.process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400)).unwrap();
         assert!(fit.is_none_or(|f| !f.measured), "{fit:?}");
+    }
+
+    /// Regression (squat_gymai_quarter): a bigger misfit about the seed's
+    /// own centre held the seed back for a second.
+    #[test]
+    fn only_a_bigger_circle_beside_the_seed_holds_it_back() {
+        let p = BarProfile::default();
+        let fit = |cx: f64, r: f64| PlateFit {
+            cx,
+            cy: 300.0,
+            major: r,
+            minor: r,
+            inlier_share: 0.7,
+            visible_arc_deg: 250.0,
+            in_frame_arc_deg: 360.0,
+            hidden_arc_deg: 30.0,
+            measured: true,
+            seeded: true,
+            held: false,
+            followed: false,
+        };
+        let seed = fit(200.0, 72.0);
+        // About the same centre: the same plate, misfitted.
+        assert!(!vetoed(&seed, &[(0.0, fit(224.0, 86.0))], &p));
+        // Beside it (a far plate seed with its near plate): wait.
+        assert!(vetoed(&seed, &[(0.0, fit(330.0, 86.0))], &p));
+        // Beside it but no bigger: not the near plate.
+        assert!(!vetoed(&seed, &[(0.0, fit(330.0, 74.0))], &p));
     }
 
     /// Regression: a round caption graphic beside the lifter's head passed

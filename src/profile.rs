@@ -207,6 +207,12 @@ impl Profile {
         )?;
         each(
             "bar",
+            &[("seed_veto_min_apart_radii", b.seed_veto_min_apart_radii)],
+            |v| v >= 0.0,
+            "0 or more (seed radii; 0 lets any bigger circle hold a seed back)",
+        )?;
+        each(
+            "bar",
             &[
                 ("sigma_measured_px", b.sigma_measured_px),
                 ("sigma_followed_px", b.sigma_followed_px),
