@@ -237,8 +237,8 @@ pub struct BarTracker {
     untracked: std::collections::VecDeque<(usize, f64, Mat)>,
     /// Fits for earlier frames found by tracking back from a seed.
     backfill: Vec<(usize, PlateFit)>,
-    /// (time, radius) of the biggest plate-like circle of each recent
-    /// search, whether or not it showed enough rim to seed.
+    /// (time, fit) of the biggest plate-like circle of each recent search,
+    /// whether or not it showed enough rim to seed.
     likely_plates: Vec<(f64, PlateFit)>,
 }
 
@@ -787,11 +787,11 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             // missed the rim on 25 % of frames), or a real one (bichraix
             // bad013's 12-sided plate, 89/84 px, seen turned). Until a
             // full-rim fit settles it, hold the circle of the same area too
-            // and keep whichever fits the rim better. Measured with
-            // `bt.sh`-style reruns from stored poses: real plate coverage
-            // bad011 91.3 -> 94.8 %, good01 93.1 -> 95.2 %, bad012 65.0 ->
-            // 67.5 %, the rest unchanged; rendered clips unchanged but
-            // deadlift_bar_drift's mean velocity error 0.009 -> 0.004 m/s.
+            // and keep whichever fits the rim better. Measured on the real
+            // clips (`liftlens analyze CLIP --from-poses poses.csv`): plate
+            // coverage bad011 91.3 -> 94.8 %, good01 93.1 -> 95.2 %, bad012
+            // 65.0 -> 67.5 %, the rest unchanged; rendered clips unchanged
+            // but deadlift_bar_drift's mean velocity error 0.009 -> 0.004 m/s.
             let held = |size_free: bool| {
                 let e = held_as(median_r, ratio, size_free);
                 if st.shape_from_full_rim || ratio >= 0.999 {
