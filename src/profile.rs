@@ -235,6 +235,12 @@ impl Profile {
             positive,
             "positive (metres)",
         )?;
+        each(
+            "reps",
+            &[("max_leg_tilt_deg", r.max_leg_tilt_deg)],
+            |v| v > 0.0 && v <= 180.0,
+            "between 0 and 180 (degrees)",
+        )?;
         shares(
             "reps",
             &[

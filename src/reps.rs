@@ -55,6 +55,9 @@ pub struct RepProfile {
     pub min_plate_share_for_view: f64,
     /// The lifter must be found on at least this share of frames.
     pub min_pose_coverage: f64,
+    /// Upright: median angle of the ankles-to-hips line from image-up below
+    /// this (degrees); past it the lifter lies on their side in the picture.
+    pub max_leg_tilt_deg: f64,
     /// Bar at least this many torso lengths below the shoulders (median) =
     /// bar in the hands (deadlift); else on the back (squat).
     pub deadlift_bar_below_shoulder_torso: f64,
@@ -71,6 +74,7 @@ impl Default for RepProfile {
             max_camera_yaw_deg: 35.0,
             min_plate_share_for_view: 0.25,
             min_pose_coverage: 0.5,
+            max_leg_tilt_deg: 45.0,
             deadlift_bar_below_shoulder_torso: 0.6,
         }
     }
@@ -79,11 +83,15 @@ impl Default for RepProfile {
 /// Can this footage be judged, and why (not).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ViewVerdict {
-    /// "side_on", "not_side_on", "no_person" or "no_lift".
+    /// "side_on", "not_side_on", "not_upright", "no_person" or "no_lift".
     pub verdict: String,
     pub judgeable: bool,
     /// Median hip spread over torso length (side views < 0.2).
     pub hip_spread_ratio: Option<f64>,
+    /// Median angle of the ankles-to-hips line from image-up (degrees): 0
+    /// standing, about 90 in a picture turned on its side.
+    #[serde(default)]
+    pub leg_tilt_deg: Option<f64>,
     pub camera_yaw_deg: Option<f64>,
     pub pose_coverage: f64,
     /// What to change when filming, when the verdict is not side_on.
@@ -175,6 +183,19 @@ pub fn judge_view(
         let torso = (((lh.x + rh.x - ls.x - rs.x) / 2.0).powi(2) + ((lh.y + rh.y - ls.y - rs.y) / 2.0).powi(2)).sqrt();
         (torso > 1.0).then(|| ((lh.x - rh.x).abs() / torso) as f64)
     }));
+    // A picture stored on its side without a rotation tag (or with a wrong
+    // one) shows the lifter lying down; every measure is then meaningless.
+    let leg_tilt_deg = median(raw.iter().flatten().filter_map(|q| {
+        let mid = |a: usize, b: usize| {
+            (
+                (q.points[a].x + q.points[b].x) / 2.0,
+                (q.points[a].y + q.points[b].y) / 2.0,
+            )
+        };
+        let (hip, ankle) = (mid(23, 24), mid(27, 28));
+        let (dx, up) = ((hip.0 - ankle.0).abs() as f64, (ankle.1 - hip.1) as f64);
+        (dx.hypot(up) > 1.0).then(|| dx.atan2(up).to_degrees())
+    }));
     let film = "film from the side, square to the lifter, about level with the hips, 2-5 m away, with the whole body and the plates in frame";
     let (verdict, advice) = if coverage < p.min_pose_coverage {
         (
@@ -182,6 +203,14 @@ pub fn judge_view(
             Some(format!(
                 "the lifter was found on only {:.0}% of frames: {film}",
                 coverage * 100.0
+            )),
+        )
+    } else if leg_tilt_deg.is_some_and(|a| a > p.max_leg_tilt_deg) {
+        (
+            "not_upright",
+            Some(format!(
+                "the lifter lies on their side or upside down in the picture (legs {:.0} deg from upright): the video is probably stored turned; rotate it upright (or fix its rotation tag) and analyse it again",
+                leg_tilt_deg.unwrap_or(f64::NAN)
             )),
         )
     } else if !side_on(bar, spread, p) {
@@ -201,6 +230,7 @@ pub fn judge_view(
         verdict: verdict.into(),
         judgeable: verdict == "side_on",
         hip_spread_ratio: spread,
+        leg_tilt_deg,
         camera_yaw_deg,
         pose_coverage: coverage,
         advice,

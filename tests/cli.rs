@@ -320,6 +320,18 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
         (ma - mb).abs() < 5.0,
         "upright analysis {ma} vs from the tagged portrait file {mb}"
     );
+    // Without the tag the lifter lies on their side: declined with advice,
+    // not measured (a wrongly tagged real squat read an 83 cm bar drift).
+    let c = dir.path().join("c");
+    let r = run(&["analyze", s(&sideways), "--out", s(&c), "--no-video"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("rotate it upright"), "{}", r.stdout);
+    let rc = report_of(&c);
+    assert_eq!(rc["view"]["verdict"], "not_upright");
+    let tilt = rc["view"]["leg_tilt_deg"].as_f64().unwrap();
+    assert!((60.0..=120.0).contains(&tilt), "{tilt}");
+    assert!(ra["view"]["leg_tilt_deg"].as_f64().unwrap() < 30.0);
+    assert_eq!(rc["reps"].as_array().unwrap().len(), 0);
 }
 
 #[test]
