@@ -334,6 +334,36 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
     assert_eq!(rc["reps"].as_array().unwrap().len(), 0);
 }
 
+/// Regression: a lifter filmed small in a wide frame was found late or not
+/// at all (the person detector sees the frame shrunk to 224 px; a
+/// half-size real lifter in 1080p was not found on any frame).
+#[test]
+fn a_lifter_filmed_small_in_a_wide_frame_is_found_from_the_start() {
+    let dir = tempdir();
+    let far = dir.path().join("far.mp4");
+    ffmpeg(&[
+        "-i",
+        s(&sample("deadlift_clean.mp4")),
+        "-vf",
+        "pad=iw*5/2:ih*5/2:(ow-iw)/2:(oh-ih)/2:color=0x808080",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+        s(&far),
+    ]);
+    let out = dir.path().join("out");
+    let r = run(&["analyze", s(&far), "--out", s(&out), "--no-video"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report_of(&out);
+    // Found on 84 % of frames before (late), 99 % now.
+    let coverage = v["view"]["pose_coverage"].as_f64().unwrap();
+    assert!(coverage > 0.95, "{coverage}");
+    assert_eq!(v["reps"].as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn variable_frame_rate_keeps_each_frames_own_time() {
     let dir = tempdir();

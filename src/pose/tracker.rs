@@ -89,7 +89,13 @@ impl PoseTracker {
         if out.is_none() {
             // Lost (or first frame): detect now, on this frame.
             self.detector_runs += 1;
-            let dets = self.detector.detect(bgr, region)?;
+            // Zoomed-in looks only until the lifter is first found: later,
+            // on a frame that loses them, they could find a bystander.
+            let dets = if self.last_seen.is_none() {
+                self.detector.detect_or_zoom(bgr, region)?
+            } else {
+                self.detector.detect(bgr, region)?
+            };
             if let Some(det) = pick_lifter(&dets, self.last_seen, bar_hint) {
                 let roi = Roi::from_alignment(det.keypoints[0], det.keypoints[1]);
                 let found = self.landmarks.run(bgr, roi)?;
