@@ -267,6 +267,15 @@ fn ffmpeg(args: &[&str]) {
     assert!(st.success(), "ffmpeg {args:?}");
 }
 
+/// Re-encode `src` through ffmpeg `options` (filters and the like) to `dest`
+/// as H.264 at near-source quality.
+fn reencode(src: &std::path::Path, options: &[&str], dest: &std::path::Path) {
+    let mut args = vec!["-i", s(src)];
+    args.extend_from_slice(options);
+    args.extend_from_slice(&["-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", s(dest)]);
+    ffmpeg(&args);
+}
+
 fn report_of(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
@@ -279,19 +288,7 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
     // as phones do.
     let sideways = dir.path().join("sideways.mp4");
     let tagged = dir.path().join("portrait.mp4");
-    ffmpeg(&[
-        "-i",
-        s(&src),
-        "-vf",
-        "transpose=1",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-        s(&sideways),
-    ]);
+    reencode(&src, &["-vf", "transpose=1"], &sideways);
     ffmpeg(&[
         "-i",
         s(&sideways),
@@ -341,19 +338,11 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
 fn a_lifter_filmed_small_in_a_wide_frame_is_found_from_the_start() {
     let dir = tempdir();
     let far = dir.path().join("far.mp4");
-    ffmpeg(&[
-        "-i",
-        s(&sample("deadlift_clean.mp4")),
-        "-vf",
-        "pad=iw*5/2:ih*5/2:(ow-iw)/2:(oh-ih)/2:color=0x808080",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-        s(&far),
-    ]);
+    reencode(
+        &sample("deadlift_clean.mp4"),
+        &["-vf", "pad=iw*5/2:ih*5/2:(ow-iw)/2:(oh-ih)/2:color=0x808080"],
+        &far,
+    );
     let out = dir.path().join("out");
     let r = run(&["analyze", s(&far), "--out", s(&out), "--no-video"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -369,21 +358,11 @@ fn variable_frame_rate_keeps_each_frames_own_time() {
     let dir = tempdir();
     let vfr = dir.path().join("vfr.mp4");
     // Frames 0-99 at 30 fps, then a 0.5 s hole (a phone dropping frames).
-    ffmpeg(&[
-        "-i",
-        s(&sample("deadlift_clean.mp4")),
-        "-vf",
-        "setpts='(N/30+gte(N,100)*0.5)/TB'",
-        "-fps_mode",
-        "passthrough",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-        s(&vfr),
-    ]);
+    reencode(
+        &sample("deadlift_clean.mp4"),
+        &["-vf", "setpts='(N/30+gte(N,100)*0.5)/TB'", "-fps_mode", "passthrough"],
+        &vfr,
+    );
     let out = dir.path().join("o");
     let r = run(&["analyze", s(&vfr), "--out", s(&out), "--no-video"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
