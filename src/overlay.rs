@@ -132,7 +132,12 @@ fn place(img: &Mat, text: &str, at: Point, scale: f64) -> Result<(Point, f64, i3
 
 /// Text with a dark outline so it reads on any background.
 pub fn label(img: &mut Mat, text: &str, at: Point, scale: f64, color: Scalar) -> Result<()> {
-    let (at, scale, thick, _) = place(img, text, at, scale)?;
+    let placed = place(img, text, at, scale)?;
+    draw_placed(img, text, placed, color)
+}
+
+/// Draw `text` where `place` put it.
+fn draw_placed(img: &mut Mat, text: &str, (at, scale, thick, _): (Point, f64, i32, Rect), color: Scalar) -> Result<()> {
     for (c, t) in [(bgr(0.0, 0.0, 0.0), thick + 3), (color, thick)] {
         imgproc::put_text(
             img,
@@ -161,12 +166,13 @@ fn label_clear_of(
     color: Scalar,
 ) -> Result<()> {
     for _ in 0..8 {
-        let (_, _, _, rect) = place(img, text, at, scale)?;
+        let placed = place(img, text, at, scale)?;
+        let rect = placed.3;
         match taken.iter().find(|r| (**r & rect).area() > 0) {
             Some(r) => at.y = r.y + r.height + rect.height + 4,
             None => {
                 taken.push(rect);
-                break;
+                return draw_placed(img, text, placed, color);
             }
         }
     }

@@ -280,6 +280,14 @@ fn report_of(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
 
+/// `liftlens analyze VIDEO --out OUT --no-video`, which must succeed: its
+/// stdout and report.json.
+fn analyze_ok(video: &std::path::Path, out: &std::path::Path) -> (String, serde_json::Value) {
+    let r = run(&["analyze", s(video), "--out", s(out), "--no-video"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (r.stdout, report_of(out))
+}
+
 #[test]
 fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
     let dir = tempdir();
@@ -298,11 +306,8 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
         "rotate=270",
         s(&tagged),
     ]);
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    assert_eq!(run(&["analyze", s(&src), "--out", s(&a), "--no-video"]).code, 0);
-    let r = run(&["analyze", s(&tagged), "--out", s(&b), "--no-video"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let (ra, rb) = (report_of(&a), report_of(&b));
+    let (_, ra) = analyze_ok(&src, &dir.path().join("a"));
+    let (_, rb) = analyze_ok(&tagged, &dir.path().join("b"));
     assert_eq!(rb["video"]["rotation"], 270);
     assert_eq!(rb["video"]["width"], ra["video"]["width"]);
     assert_eq!(rb["video"]["height"], ra["video"]["height"]);
@@ -319,11 +324,8 @@ fn portrait_phone_video_is_turned_upright_by_its_rotation_tag() {
     );
     // Without the tag the lifter lies on their side: declined with advice,
     // not measured (a wrongly tagged real squat read an 83 cm bar drift).
-    let c = dir.path().join("c");
-    let r = run(&["analyze", s(&sideways), "--out", s(&c), "--no-video"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("rotate it upright"), "{}", r.stdout);
-    let rc = report_of(&c);
+    let (stdout, rc) = analyze_ok(&sideways, &dir.path().join("c"));
+    assert!(stdout.contains("rotate it upright"), "{stdout}");
     assert_eq!(rc["view"]["verdict"], "not_upright");
     let tilt = rc["view"]["leg_tilt_deg"].as_f64().unwrap();
     assert!((60.0..=120.0).contains(&tilt), "{tilt}");
@@ -343,10 +345,7 @@ fn a_lifter_filmed_small_in_a_wide_frame_is_found_from_the_start() {
         &["-vf", "pad=iw*5/2:ih*5/2:(ow-iw)/2:(oh-ih)/2:color=0x808080"],
         &far,
     );
-    let out = dir.path().join("out");
-    let r = run(&["analyze", s(&far), "--out", s(&out), "--no-video"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v = report_of(&out);
+    let (_, v) = analyze_ok(&far, &dir.path().join("out"));
     // Found on 84 % of frames before (late), 99 % now.
     let coverage = v["view"]["pose_coverage"].as_f64().unwrap();
     assert!(coverage > 0.95, "{coverage}");
@@ -364,8 +363,7 @@ fn variable_frame_rate_keeps_each_frames_own_time() {
         &vfr,
     );
     let out = dir.path().join("o");
-    let r = run(&["analyze", s(&vfr), "--out", s(&out), "--no-video"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    analyze_ok(&vfr, &out);
     let csv = std::fs::read_to_string(out.join("poses.csv")).unwrap();
     let times: Vec<f64> = csv
         .lines()

@@ -65,7 +65,6 @@ impl Detector {
         })
     }
 
-    /// Detect people inside `region` (the picture part of a pillarboxed frame).
     /// People in `region`; where the whole region shows nobody, also in
     /// overlapping squares of its short side. The detector sees a 224 px
     /// square, so a lifter filmed small in a wide frame (a half-size lifter
@@ -92,6 +91,7 @@ impl Detector {
         Ok(weighted_nms(all))
     }
 
+    /// Detect people inside `region` (the picture part of a pillarboxed frame).
     pub fn detect(&mut self, bgr: &Mat, region: Rect) -> Result<Vec<Detection>> {
         // Square around the region, centred: the letterbox.
         let side = region.width.max(region.height) as f32;
