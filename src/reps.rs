@@ -127,7 +127,8 @@ pub struct Rep {
     #[serde(default)]
     pub faults: Vec<crate::faults::Fault>,
     /// False when the pose in this rep was found wrong (a note says why):
-    /// only the bar was judged and the body angles are left out.
+    /// only the bar (and, in a squat, the depth) was judged and the body
+    /// angles are left out.
     #[serde(default = "judged")]
     pub body_judged: bool,
     /// The clip begins during this rep's descent (a squat filmed from

@@ -220,11 +220,16 @@ fn faults_section(report: &Report, media: &Media) -> String {
             .map_or(String::new(), |w| format!(": {w}"));
         let _ = writeln!(
             h,
-            "<p class=\"callout\">The body was not judged in rep{} {} of {}{}; only the bar was. See how it was measured, below.</p>",
+            "<p class=\"callout\">The body was not judged in rep{} {} of {}{}; only the bar{} was. See how it was measured, below.</p>",
             if unjudged.len() > 1 { "s" } else { "" },
             unjudged.join(", "),
             report.reps.len(),
-            esc(&why)
+            esc(&why),
+            if report.lift == Some(crate::reps::Lift::Squat) && report.facing_doubt.is_none() {
+                " (with the depth where the hip and knee still form a leg)"
+            } else {
+                ""
+            }
         );
     } else if all_faults(report).next().is_none() {
         h += "<p class=\"good\">No faults flagged in this set.</p>\n";
