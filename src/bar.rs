@@ -101,6 +101,13 @@ pub struct BarProfile {
     pub sigma_measured_px: f64,
     pub sigma_followed_px: f64,
     pub sigma_body_px: f64,
+    /// A frame whose grey levels about the plate differ from the previous
+    /// frame's by less than this on average repeats that frame.
+    pub repeat_max_grey_diff: f64,
+    /// A run of more repeats than this is a still scene, not a frame-rate
+    /// conversion (which shows each frame at most 4 times, 15 to 60 fps):
+    /// its frames stay samples.
+    pub repeat_max_run: usize,
 }
 
 impl Default for BarProfile {
@@ -135,6 +142,8 @@ impl Default for BarProfile {
             sigma_measured_px: 0.5,
             sigma_followed_px: 3.0,
             sigma_body_px: 4.0,
+            repeat_max_grey_diff: 0.5,
+            repeat_max_run: 3,
         }
     }
 }
@@ -172,6 +181,10 @@ pub struct PlateFit {
     /// rack upright and motion blur on a fast descent). Gaps take it rather
     /// than a body point; it never counts as measured.
     pub followed: bool,
+    /// The picture about the plate is the previous frame's again: a video
+    /// converted up from a lower frame rate repeats frames, and a repeat
+    /// is no new sample of the bar's motion (`repeat_max_grey_diff`).
+    pub repeat: bool,
 }
 
 impl PlateFit {
@@ -240,6 +253,11 @@ pub struct BarTracker {
     /// (time, fit) of the biggest plate-like circle of each recent search,
     /// whether or not it showed enough rim to seed.
     likely_plates: Vec<(f64, PlateFit)>,
+    /// The previous frame in grey, to tell a repeated frame.
+    previous: Option<Mat>,
+    /// Per frame so far: the picture about the plate repeats the previous
+    /// frame's (see `PlateFit::repeat`).
+    pub repeats: Vec<bool>,
 }
 
 /// Most memory the frames kept for tracking back may take (a 1080p grey
@@ -588,6 +606,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
         seeded: false,
         held: false,
         followed: false,
+        repeat: false,
     })
 }
 
@@ -662,6 +681,7 @@ fn held_fit(
         seeded: false,
         held: true,
         followed: false,
+        repeat: false,
     })
 }
 
@@ -696,6 +716,34 @@ fn region_around(cx: f64, cy: f64, half: f64, picture: Rect) -> Option<Rect> {
     let x1 = ((cx + half).ceil() as i32).clamp(picture.x, px1);
     let y1 = ((cy + half).ceil() as i32).clamp(picture.y, py1);
     (x1 - x0 >= 8 && y1 - y0 >= 8).then(|| Rect::new(x0, y0, x1 - x0, y1 - y0))
+}
+
+/// Mean absolute grey-level change between two frames in the square of
+/// 2.4 plate radii about the plate (`about`: centre and radius), or over
+/// the whole picture when no plate is placed. Measured on the real clips:
+/// where the bar moves (over 0.1 m/s), consecutive frames differ by 1.9-24
+/// levels about the plate; a 24 fps clip converted to 60 fps repeats
+/// frames that differ by 0.000-0.02 (the encoder's rounding).
+fn mean_grey_change(prev: &Mat, grey: &Mat, about: Option<(f64, f64, f64)>, picture: Rect) -> Result<f64> {
+    let full = Rect::new(0, 0, grey.cols(), grey.rows());
+    let picture = if prev.size().ok() == grey.size().ok() {
+        picture & full
+    } else {
+        return Ok(f64::INFINITY);
+    };
+    let region = about
+        .and_then(|(cx, cy, r)| region_around(cx, cy, 1.2 * r, picture))
+        .unwrap_or(picture);
+    if region.width <= 0 || region.height <= 0 {
+        return Ok(f64::INFINITY);
+    }
+    let (a, b) = (
+        Mat::roi(prev, region).cv("plate repeat check")?,
+        Mat::roi(grey, region).cv("plate repeat check")?,
+    );
+    let mut diff = Mat::default();
+    core::absdiff(&a, &b, &mut diff).cv("plate repeat check")?;
+    Ok(core::mean(&diff, &core::no_array()).cv("plate repeat check")?[0])
 }
 
 /// Where the bar should be: near the wrists (bar in the hands) or the
@@ -917,6 +965,8 @@ impl BarTracker {
             untracked: Default::default(),
             backfill: Vec::new(),
             likely_plates: Vec::new(),
+            previous: None,
+            repeats: Vec::new(),
         }
     }
 
@@ -955,7 +1005,20 @@ impl BarTracker {
             }
             fit
         };
-        self.remember(index, t, bgr, fit.as_ref().is_some_and(|f| f.measured))?;
+        let mut grey = Mat::default();
+        imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate repeat check")?;
+        let about = fit.as_ref().map(|f| (f.cx, f.cy, f.major)).or_else(|| {
+            let st = self.state.as_ref()?;
+            Some((st.cx, st.cy, st.r))
+        });
+        let repeat = match &self.previous {
+            Some(prev) => mean_grey_change(prev, &grey, about, self.picture)? < self.profile.repeat_max_grey_diff,
+            None => false,
+        };
+        self.repeats.push(repeat);
+        let fit = fit.map(|f| PlateFit { repeat, ..f });
+        self.remember(index, t, &grey, fit.as_ref().is_some_and(|f| f.measured))?;
+        self.previous = Some(grey);
         Ok(fit)
     }
 
@@ -969,13 +1032,12 @@ impl BarTracker {
     /// Keep this frame (grey) while the plate is not measured, so a seed
     /// found later can be tracked back over it; a measured frame ends the
     /// stretch. Bounded by `backtrack_max_s` and `MAX_BACKTRACK_BYTES`.
-    fn remember(&mut self, index: usize, t: f64, bgr: &Mat, measured: bool) -> Result<()> {
+    fn remember(&mut self, index: usize, t: f64, grey: &Mat, measured: bool) -> Result<()> {
         if measured || self.profile.backtrack_max_s <= 0.0 {
             self.untracked.clear();
             return Ok(());
         }
-        let mut grey = Mat::default();
-        imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate backtrack")?;
+        let grey = grey.try_clone().cv("plate backtrack")?;
         let bytes = |m: &Mat| m.total() * m.elem_size().unwrap_or(1);
         self.untracked.push_back((index, t, grey));
         let mut held: usize = self.untracked.iter().map(|u| bytes(&u.2)).sum();
@@ -1189,6 +1251,59 @@ impl BarTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pull filmed at 24 fps and converted to 60 fps (each frame shown in
+    /// the slots nearest its time): folded, the repeats give back the
+    /// speed the frames were filmed at; counted once per slot, the bar's
+    /// steps read as speed.
+    #[test]
+    fn a_frame_rate_conversion_does_not_change_the_bar_speed() {
+        let speed_px = 300.0; // px/s; at 1 mm/px, 0.3 m/s
+        let slots = 120;
+        let times: Vec<f64> = (0..slots).map(|j| j as f64 / 60.0).collect();
+        let shown: Vec<usize> = (0..slots).map(|j| (j as f64 * 24.0 / 60.0).round() as usize).collect();
+        let ys: Vec<Option<f64>> = shown.iter().map(|&k| Some(speed_px * k as f64 / 24.0)).collect();
+        let fits: Vec<Option<PlateFit>> = (0..slots)
+            .map(|j| {
+                Some(PlateFit {
+                    cx: 0.0,
+                    cy: ys[j].unwrap_or(0.0),
+                    major: 40.0,
+                    minor: 40.0,
+                    inlier_share: 1.0,
+                    visible_arc_deg: 360.0,
+                    in_frame_arc_deg: 360.0,
+                    hidden_arc_deg: 0.0,
+                    measured: true,
+                    seeded: false,
+                    held: false,
+                    followed: false,
+                    repeat: j > 0 && shown[j] == shown[j - 1],
+                })
+            })
+            .collect();
+        let p = BarProfile::default();
+        let sigma = vec![p.sigma_measured_px; slots];
+        let repeats = repeated_frames(&fits, p.repeat_max_run);
+        assert_eq!(repeats.iter().filter(|&&r| r).count(), slots - 49, "49 distinct frames");
+        let worst = |m: &[Option<crate::signal::Motion>]| {
+            m[20..100]
+                .iter()
+                .map(|m| (m.expect("smoothed").vel / speed_px - 1.0).abs())
+                .fold(0.0, f64::max)
+        };
+        let folded = kinematics_without_repeats(&p.smoothing, &times, &ys, &sigma, &repeats, 0.001);
+        let stepped = p.smoothing.kinematics(&times, &ys, &sigma, 0.001);
+        assert!(worst(&folded) < 0.03, "folded: {:.3}", worst(&folded));
+        assert!(worst(&stepped) > 0.15, "stepped: {:.3}", worst(&stepped));
+        // A still scene shows one picture for longer than any conversion
+        // repeats a frame: its frames stay samples.
+        let mut still = fits.clone();
+        for f in still.iter_mut().take(10).flatten() {
+            f.repeat = true;
+        }
+        assert!(!repeated_frames(&still, p.repeat_max_run)[..10].iter().any(|&r| r));
+    }
     use opencv::core::{Point, Scalar, CV_8UC3};
 
     fn disc_image(w: i32, h: i32, cx: f64, cy: f64, r: f64) -> Mat {
@@ -1400,6 +1515,7 @@ mod tests {
             seeded: true,
             held: false,
             followed: false,
+            repeat: false,
         };
         let seed = fit(200.0, 72.0);
         // About the same centre: the same plate, misfitted.
@@ -1429,6 +1545,7 @@ mod tests {
             seeded: false,
             held: false,
             followed: false,
+            repeat: false,
         };
         let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1);
         assert_eq!(track.source, BarSource::Hands);
@@ -1491,6 +1608,7 @@ mod tests {
                     seeded: false,
                     held: false,
                     followed: weak,
+                    repeat: false,
                 })
             })
             .collect();
@@ -1530,6 +1648,7 @@ mod tests {
                 seeded: false,
                 held: false,
                 followed: false,
+                repeat: false,
             })
         };
         // 39/40: acos(0.975) = 12.8 degrees.
@@ -1572,6 +1691,7 @@ mod tests {
                     seeded: false,
                     held: false,
                     followed: false,
+                    repeat: false,
                 })
             })
             .collect();
@@ -2057,8 +2177,9 @@ pub fn build_track(
     let metres_per_px = Some(scale.metres_per_px)
         .filter(|m| m.is_finite() && *m > 0.0)
         .unwrap_or(NOMINAL_METRES_PER_PX);
-    let sx = profile.smoothing.kinematics(times, &xs, &sigma, metres_per_px);
-    let sy = profile.smoothing.kinematics(times, &ys, &sigma, metres_per_px);
+    let repeats = repeated_frames(&fits, profile.repeat_max_run);
+    let sx = kinematics_without_repeats(&profile.smoothing, times, &xs, &sigma, &repeats, metres_per_px);
+    let sy = kinematics_without_repeats(&profile.smoothing, times, &ys, &sigma, &repeats, metres_per_px);
     let feet = foot_origin(skeleton);
     let (ox, oy) = feet.unwrap_or_else(|| (0..n).find_map(|i| Some((xs[i]?, ys[i]?))).unwrap_or((0.0, 0.0)));
     // Nothing goes below the floor. A plate resting on it (a deadlift's
@@ -2136,12 +2257,93 @@ pub fn build_track(
     )
 }
 
+/// Which frames repeat the one before, leaving out runs longer than
+/// `max_run` (a still scene, whose frames stay samples).
+fn repeated_frames(fits: &[Option<PlateFit>], max_run: usize) -> Vec<bool> {
+    let flags: Vec<bool> = fits.iter().map(|f| f.is_some_and(|f| f.repeat)).collect();
+    let mut out = flags.clone();
+    let mut i = 0;
+    while i < flags.len() {
+        let run = flags[i..].iter().take_while(|&&r| r).count();
+        if run > max_run {
+            out[i..i + run].fill(false);
+        }
+        i += run.max(1);
+    }
+    out
+}
+
+/// Smoothing with each repeated frame folded into the frame it repeats:
+/// one sample per distinct picture, at the mean time of the frames that
+/// show it, then read back at every frame's time. A conversion to a higher
+/// frame rate shows each frame in the slots nearest its own time, so that
+/// mean is when it was filmed; counted once per slot instead, the samples
+/// turn the bar's motion into steps (a 24 fps pull converted to 60 fps read
+/// a peak speed of 0.69 m/s for 0.57).
+fn kinematics_without_repeats(
+    smoothing: &crate::signal::Smoothing,
+    times: &[f64],
+    values: &[Option<f64>],
+    sigma: &[f64],
+    repeats: &[bool],
+    metres_per_unit: f64,
+) -> Vec<Option<crate::signal::Motion>> {
+    if !repeats.iter().any(|&r| r) {
+        return smoothing.kinematics(times, values, sigma, metres_per_unit);
+    }
+    // Frame ranges [start, end) showing one picture.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for (i, &repeat) in repeats.iter().enumerate().take(times.len()) {
+        match groups.last_mut() {
+            Some(g) if repeat => g.1 = i + 1,
+            _ => groups.push((i, i + 1)),
+        }
+    }
+    let t: Vec<f64> = groups
+        .iter()
+        .map(|&(a, b)| times[a..b].iter().sum::<f64>() / (b - a) as f64)
+        .collect();
+    // The fits to one picture can differ where a fit depends on where it
+    // started (the prediction): the median of three is the one they agree on.
+    let v: Vec<Option<f64>> = groups
+        .iter()
+        .map(|&(a, b)| median(values[a..b].iter().flatten().copied()))
+        .collect();
+    let s: Vec<f64> = groups
+        .iter()
+        .map(|&(a, b)| sigma[a..b].iter().copied().fold(f64::INFINITY, f64::min))
+        .collect();
+    let m = smoothing.kinematics(&t, &v, &s, metres_per_unit);
+    let mut k = 0;
+    times
+        .iter()
+        .map(|&tj| {
+            while k + 1 < t.len() && t[k + 1] <= tj {
+                k += 1;
+            }
+            let next = (k + 1).min(t.len() - 1);
+            match (m[k], m[next]) {
+                (Some(a), Some(b)) if next != k && t[next] > t[k] => {
+                    let w = ((tj - t[k]) / (t[next] - t[k])).clamp(0.0, 1.0);
+                    let lerp = |x: f64, y: f64| x + w * (y - x);
+                    Some(crate::signal::Motion {
+                        pos: lerp(a.pos, b.pos),
+                        vel: lerp(a.vel, b.vel),
+                        acc: lerp(a.acc, b.acc),
+                    })
+                }
+                (a, _) => a,
+            }
+        })
+        .collect()
+}
+
 /// bar.csv: per frame the bar in pixels and metres, its velocity and
 /// acceleration, the confidence and whether the plate was measured.
 pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed\n",
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat\n",
     );
     for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
         match f {
@@ -2175,11 +2377,11 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
             Some(f) => {
                 let _ = writeln!(
                     out,
-                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{}",
-                    f.cx, f.cy, f.major, f.minor, f.visible_arc_deg, f.held as u8, f.followed as u8
+                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{},{}",
+                    f.cx, f.cy, f.major, f.minor, f.visible_arc_deg, f.held as u8, f.followed as u8, f.repeat as u8
                 );
             }
-            None => out.push_str(",,,,,,,\n"),
+            None => out.push_str(",,,,,,,,\n"),
         }
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -2210,6 +2412,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
     // Older files lack these: every fit then counts as a full free measured one.
     let (rim, held) = (col("plate_rim_deg").ok(), col("plate_held").ok());
     let followed = col("plate_followed").ok();
+    let repeat = col("plate_repeat").ok();
     let mut out = vec![None; frames];
     for (k, line) in lines.enumerate() {
         let c: Vec<&str> = line.split(',').collect();
@@ -2232,6 +2435,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                 seeded: false,
                 held: held.is_some_and(|i| c[i].trim() == "1"),
                 followed: weak,
+                repeat: repeat.is_some_and(|i| c[i].trim() == "1"),
             });
         }
     }

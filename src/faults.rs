@@ -1754,6 +1754,7 @@ mod tests {
                     seeded: false,
                     held: false,
                     followed: false,
+                    repeat: false,
                 })
             })
             .collect();

@@ -221,6 +221,12 @@ impl Profile {
             positive,
             "positive (pixels)",
         )?;
+        each(
+            "bar",
+            &[("repeat_max_grey_diff", b.repeat_max_grey_diff)],
+            |v| v >= 0.0,
+            "0 or more (grey levels; 0 counts no frame as a repeat)",
+        )?;
         smoothing_valid("bar.smoothing", b.smoothing, true)?;
         if !(b.seed_veto_radius_ratio >= 1.0 && b.seed_veto_s >= 0.0) {
             return Err(format!(
