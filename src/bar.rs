@@ -257,7 +257,7 @@ pub struct BarTracker {
     previous: Option<Mat>,
     /// Per frame so far: the picture about the plate repeats the previous
     /// frame's (see `PlateFit::repeat`).
-    pub repeats: Vec<bool>,
+    repeats: Vec<bool>,
 }
 
 /// Most memory the frames kept for tracking back may take (a 1080p grey
@@ -1065,7 +1065,10 @@ impl BarTracker {
                 break;
             }
             if let Some(fit) = follow(&self.profile, &mut st, grey, -t, self.picture)? {
-                self.backfill.push((*index, fit));
+                // Whether the frame repeated the one before, as the forward
+                // pass saw it.
+                let repeat = self.repeats.get(*index).copied().unwrap_or(false);
+                self.backfill.push((*index, PlateFit { repeat, ..fit }));
             }
         }
         Ok(())

@@ -202,15 +202,6 @@ pub fn track_video(
     if let PoseSource::Track(tr) = poses {
         t.detector_runs = tr.detector_runs;
     }
-    if let Some(b) = bar.as_deref() {
-        // Fits tracked back over earlier frames learn whether their frame
-        // repeated the one before, as the forward pass saw it.
-        for (f, &repeat) in t.fits.iter_mut().zip(&b.repeats) {
-            if let Some(f) = f {
-                f.repeat = repeat;
-            }
-        }
-    }
     t.plate_searches = bar.map(|b| b.searches).unwrap_or(0);
     if decoded == 0 {
         return Err(Error::VideoUnreadable {
