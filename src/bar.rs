@@ -185,6 +185,11 @@ pub struct PlateFit {
     /// converted up from a lower frame rate repeats frames, and a repeat
     /// is no new sample of the bar's motion (`repeat_max_grey_diff`).
     pub repeat: bool,
+    /// Semi-axes (vertical, horizontal) of the plate's near face, fitted
+    /// to the rim away from the picture's centre (`near_face`); only on
+    /// free fits that saw the full rim. The scale and the camera angle
+    /// are read from it.
+    pub near_face_px: Option<(f64, f64)>,
 }
 
 impl PlateFit {
@@ -537,7 +542,7 @@ impl Ellipse {
 /// rejected), then, with enough rim, an ellipse (a camera turned off
 /// side-on squeezes the plate horizontally: 10 % at 25 degrees, more than
 /// the tight bands allow a circle) whose own misfit sets the tight bands.
-fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit> {
+fn robust_fit(edges: &RayEdges, r_guess: f64, towards: (f64, f64), p: &BarProfile) -> Option<PlateFit> {
     let select = |shape: &Ellipse, band: f64| -> Vec<(usize, f64, f64)> {
         per_ray(&edges.points, band, |x, y| shape.misfit(x, y))
     };
@@ -607,7 +612,92 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, p: &BarProfile) -> Option<PlateFit
         held: false,
         followed: false,
         repeat: false,
+        near_face_px: (visible >= p.full_rim_deg)
+            .then(|| near_face(&inliers, &shape, towards))
+            .flatten(),
     })
+}
+
+/// Centre of the picture area: the camera's axis, as near as a video says.
+fn centre_of(picture: Rect) -> (f64, f64) {
+    (
+        picture.x as f64 + (picture.width - 1) as f64 / 2.0,
+        picture.y as f64 + (picture.height - 1) as f64 / 2.0,
+    )
+}
+
+/// Semi-axes (vertical, horizontal) of the plate's near face.
+///
+/// A plate is a disc 3-9 cm thick. Off the camera's axis the far face and
+/// the rim between show beyond the near face on the side towards the
+/// picture's centre: a squat filmed from hip height shows the plate's
+/// underside as a band below it. There the outline belongs to a farther,
+/// so smaller, face, and a fit to the whole outline stretches towards it
+/// (rendered squat_clean: vertical semi-axis 1.4 % long, read as a camera
+/// turned 10.7 degrees). The far face (centre moved towards the picture's
+/// centre by d.t/Z, radius smaller by r.t/Z) passes the near one only
+/// where the rim's outward direction lies within acos(r/d) of the
+/// direction to the picture's centre (d px away), whatever the thickness t
+/// and distance Z; nowhere when the plate covers the centre. So the near
+/// face is fitted to the rest: an ellipse with vertical and horizontal
+/// axes (a camera turned about the vertical squeezes the plate
+/// horizontally), by Gauss-Newton from the whole outline's fit.
+fn near_face(inliers: &[(usize, f64, f64)], outline: &Ellipse, towards: (f64, f64)) -> Option<(f64, f64)> {
+    let (dx, dy) = (towards.0 - outline.cx, towards.1 - outline.cy);
+    let d = dx.hypot(dy);
+    let r = outline.a.max(outline.b);
+    let pts: Vec<(f64, f64)> = inliers
+        .iter()
+        .map(|&(_, x, y)| (x, y))
+        .filter(|&(x, y)| {
+            let (ex, ey) = (x - outline.cx, y - outline.cy);
+            d <= r || (ex * dx + ey * dy) / (ex.hypot(ey) * d).max(1e-9) <= r / d
+        })
+        .collect();
+    // Both sides and the far end of the rim must be there to pin both axes.
+    if pts.len() < 24 {
+        return None;
+    }
+    let mut q = [outline.cx, outline.cy, r, r];
+    for _ in 0..8 {
+        let (mut jtj, mut jtr) = ([[0.0f64; 4]; 4], [0.0f64; 4]);
+        for &(x, y) in &pts {
+            let (ex, ey) = (x - q[0], y - q[1]);
+            let (u, v) = (ex / q[3], ey / q[2]);
+            let rho = u.hypot(v).max(1e-9);
+            // Residual in pixels along the radius: (rho - 1) times the size.
+            let res = (rho - 1.0) * r;
+            let j = [
+                -u / q[3] / rho * r,
+                -v / q[2] / rho * r,
+                -v * v / q[2] / rho * r,
+                -u * u / q[3] / rho * r,
+            ];
+            for a in 0..4 {
+                jtr[a] += j[a] * res;
+                for b in 0..4 {
+                    jtj[a][b] += j[a] * j[b];
+                }
+            }
+        }
+        let step = solve4(jtj, jtr)?;
+        for (qi, s) in q.iter_mut().zip(step) {
+            *qi -= s;
+        }
+    }
+    let (v, h) = (q[2], q[3]);
+    let plausible = v.is_finite() && h.is_finite() && (v.max(h) - r).abs() < 0.1 * r && v.min(h) > 0.5 * r;
+    plausible.then_some((v, h))
+}
+
+/// Solves the 4 x 4 system a x = b (normal equations of the face fit).
+fn solve4(a: [[f64; 4]; 4], b: [f64; 4]) -> Option<[f64; 4]> {
+    let a = Mat::from_slice_2d(&a).ok()?;
+    let b = Mat::from_slice(&b).ok()?.t().ok()?.to_mat().ok()?;
+    let mut x = Mat::default();
+    let solved = core::solve(&a, &b, &mut x, core::DECOMP_LU).ok()?;
+    let x = x.data_typed::<f64>().ok()?;
+    (solved && x.len() == 4 && x.iter().all(|v| v.is_finite())).then(|| [x[0], x[1], x[2], x[3]])
 }
 
 /// Centre-only fit with the plate's shape held (major semi-axis vertical,
@@ -682,6 +772,7 @@ fn held_fit(
         held: true,
         followed: false,
         repeat: false,
+        near_face_px: None,
     })
 }
 
@@ -933,7 +1024,7 @@ fn track_at(
     };
     let g = Gradients::of(image, region)?;
     let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, p);
-    Ok((robust_fit(&edges, r, p), Some(edges)))
+    Ok((robust_fit(&edges, r, centre_of(picture), p), Some(edges)))
 }
 
 /// A search's seed (fit and rim polarity), and the biggest plate-like
@@ -1217,7 +1308,9 @@ impl BarTracker {
             }
             for polarity in [Polarity::DarkInside, Polarity::LightInside] {
                 let edges = cast_rays(&g, cx, cy, 0.8 * r, 1.2 * r, polarity, p);
-                let Some(fit) = robust_fit(&edges, r, p) else { continue };
+                let Some(fit) = robust_fit(&edges, r, centre_of(self.picture), p) else {
+                    continue;
+                };
                 if debug_trace() {
                     eprintln!(
                         "bar     {polarity:?}: c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} in={:.0} hid={:.0}",
@@ -1282,6 +1375,7 @@ mod tests {
                     held: false,
                     followed: false,
                     repeat: j > 0 && shown[j] == shown[j - 1],
+                    near_face_px: None,
                 })
             })
             .collect();
@@ -1357,6 +1451,59 @@ mod tests {
             // scale accuracy is checked against rendered truth instead.
             assert!((fit.radius() - 80.0).abs() < 1.0, "{fit:?}");
         }
+    }
+
+    /// Regression (rendered squat_clean): seen from below, a plate's far
+    /// face and underside show as a dark band under its near face. A fit
+    /// to the whole outline stretched down to the band's edge; the near
+    /// face, fitted away from the picture's centre, keeps the plate's size
+    /// and reads a side-on camera as side-on.
+    #[test]
+    fn the_plate_is_sized_from_its_near_face_not_the_band_of_its_far_face() {
+        let (cx, cy, r) = (320.0, 110.0, 60.0);
+        let fit_to = |band: bool| {
+            let mut img = disc_image(640, 400, cx, cy, r);
+            if band {
+                // The far face: 4 px nearer the picture's centre (below),
+                // 2 px smaller, drawn dark under the near face.
+                let s = 16.0;
+                imgproc::circle(
+                    &mut img,
+                    Point::new((cx * s) as i32, ((cy + 4.0) * s) as i32),
+                    ((r - 2.0) * s) as i32,
+                    Scalar::new(10.0, 10.0, 40.0, 0.0),
+                    -1,
+                    imgproc::LINE_AA,
+                    4,
+                )
+                .unwrap();
+                let face = disc_image(640, 400, cx, cy, r);
+                let mut mask = Mat::default();
+                core::in_range(
+                    &face,
+                    &Scalar::all(0.0),
+                    &Scalar::new(199.0, 199.0, 199.0, 0.0),
+                    &mut mask,
+                )
+                .unwrap();
+                face.copy_to_masked(&mut img, &mask).unwrap();
+            }
+            let mut tr = tracker_at(cx, cy, r);
+            tr.process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400))
+                .unwrap()
+                .unwrap()
+        };
+        let (plain, banded) = (fit_to(false), fit_to(true));
+        assert!(plain.measured && banded.measured, "{plain:?} {banded:?}");
+        // The band is there to be missed: the whole outline is 1 px taller.
+        assert!(banded.major > plain.major + 0.7, "{banded:?} vs {plain:?}");
+        let (v, h) = banded.near_face_px.expect("a full-rim fit has a near face");
+        assert!(
+            (v - plain.major).abs() < 0.2 && (h - plain.minor).abs() < 0.2,
+            "{v} {h} vs {plain:?}"
+        );
+        let yaw = (h.min(v) / h.max(v)).acos().to_degrees();
+        assert!(yaw < 3.0, "camera turned {yaw} deg");
     }
 
     /// Regression (mattiolato bad02): a green bumper on a dark floor whose
@@ -1519,6 +1666,7 @@ mod tests {
             held: false,
             followed: false,
             repeat: false,
+            near_face_px: None,
         };
         let seed = fit(200.0, 72.0);
         // About the same centre: the same plate, misfitted.
@@ -1549,6 +1697,7 @@ mod tests {
             held: false,
             followed: false,
             repeat: false,
+            near_face_px: None,
         };
         let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1);
         assert_eq!(track.source, BarSource::Hands);
@@ -1612,6 +1761,7 @@ mod tests {
                     held: false,
                     followed: weak,
                     repeat: false,
+                    near_face_px: None,
                 })
             })
             .collect();
@@ -1652,6 +1802,7 @@ mod tests {
                 held: false,
                 followed: false,
                 repeat: false,
+                near_face_px: None,
             })
         };
         // 39/40: acos(0.975) = 12.8 degrees.
@@ -1695,6 +1846,7 @@ mod tests {
                     held: false,
                     followed: false,
                     repeat: false,
+                    near_face_px: None,
                 })
             })
             .collect();
@@ -2113,8 +2265,12 @@ pub fn build_track(
     // Scale only from free fits that saw the full rim (a held fit repeats
     // the track's radius; a part-rim fit stretches); any measured fit when
     // none did.
+    // The near face's fit where there is one (a whole outline stretches
+    // towards the far face: see `near_face`).
     let full_rim = |f: &&&PlateFit| !f.held && f.visible_arc_deg >= profile.full_rim_deg;
-    let radius = median(measured.iter().flatten().filter(full_rim).map(|f| f.radius()))
+    let faces: Vec<(f64, f64)> = measured.iter().flatten().filter_map(|f| f.near_face_px).collect();
+    let radius = median(faces.iter().map(|&(v, h)| v.max(h)))
+        .or_else(|| median(measured.iter().flatten().filter(full_rim).map(|f| f.radius())))
         .or_else(|| median(measured.iter().flatten().map(|f| f.radius())));
     // A held fit repeats the shape of the full-rim fits: it counts when it
     // saw 300 degrees, never as a part-rim reading.
@@ -2127,7 +2283,7 @@ pub fn build_track(
                 .map(|f| f.minor / f.major),
         )
     };
-    let full_ratio = ratio_over(300.0, true);
+    let full_ratio = median(faces.iter().map(|&(v, h)| v.min(h) / v.max(h))).or_else(|| ratio_over(300.0, true));
     let yaw_from_part_rim = full_ratio.is_none();
     let ratio = full_ratio.or_else(|| ratio_over(profile.yaw_part_rim_deg, false));
     let scale = match (source, radius) {
@@ -2346,7 +2502,7 @@ fn kinematics_without_repeats(
 pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat\n",
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat,plate_face_v_px,plate_face_h_px\n",
     );
     for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
         match f {
@@ -2380,11 +2536,19 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
             Some(f) => {
                 let _ = writeln!(
                     out,
-                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{},{}",
-                    f.cx, f.cy, f.major, f.minor, f.visible_arc_deg, f.held as u8, f.followed as u8, f.repeat as u8
+                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{},{},{}",
+                    f.cx,
+                    f.cy,
+                    f.major,
+                    f.minor,
+                    f.visible_arc_deg,
+                    f.held as u8,
+                    f.followed as u8,
+                    f.repeat as u8,
+                    f.near_face_px.map_or(",".into(), |(v, h)| format!("{v:.3},{h:.3}"))
                 );
             }
-            None => out.push_str(",,,,,,,,\n"),
+            None => out.push_str(",,,,,,,,,,\n"),
         }
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -2416,6 +2580,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
     let (rim, held) = (col("plate_rim_deg").ok(), col("plate_held").ok());
     let followed = col("plate_followed").ok();
     let repeat = col("plate_repeat").ok();
+    let face = col("plate_face_v_px").ok().zip(col("plate_face_h_px").ok());
     let mut out = vec![None; frames];
     for (k, line) in lines.enumerate() {
         let c: Vec<&str> = line.split(',').collect();
@@ -2439,6 +2604,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                 held: held.is_some_and(|i| c[i].trim() == "1"),
                 followed: weak,
                 repeat: repeat.is_some_and(|i| c[i].trim() == "1"),
+                near_face_px: face.and_then(|(v, h)| num(v).zip(num(h))),
             });
         }
     }

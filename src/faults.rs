@@ -1755,6 +1755,7 @@ mod tests {
                     held: false,
                     followed: false,
                     repeat: false,
+                    near_face_px: None,
                 })
             })
             .collect();

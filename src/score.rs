@@ -69,6 +69,13 @@ pub struct TruthClip {
     pub facing: String,
     pub view: String,
     pub metres_per_px: f64,
+    pub camera: TruthCamera,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TruthCamera {
+    /// How far the camera is turned from side-on, about the vertical.
+    pub yaw_deg: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -117,6 +124,8 @@ pub struct Score {
     pub scale_err_pct: Option<f64>,
     /// Range of motion (highest minus lowest bar) error, cm.
     pub rom_err_cm: Option<f64>,
+    /// Reported camera turn from side-on minus the truth's, degrees.
+    pub yaw_err_deg: Option<f64>,
     /// Worst per-rep error of peak and of mean concentric velocity (m/s),
     /// over the truth's concentric phases.
     pub peak_velocity_err_mps: Option<f64>,
@@ -279,6 +288,7 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         bar_measured_share: bar.measured_share,
         scale_err_pct: bar.scale_err_pct,
         rom_err_cm: bar.rom_err_cm,
+        yaw_err_deg: bar.yaw_err_deg,
         peak_velocity_err_mps: bar.peak_v_err,
         mean_velocity_err_mps: bar.mean_v_err,
         clip: truth.clip.name.clone(),
@@ -307,6 +317,7 @@ struct BarScore {
     measured_share: Option<f64>,
     scale_err_pct: Option<f64>,
     rom_err_cm: Option<f64>,
+    yaw_err_deg: Option<f64>,
     peak_v_err: Option<f64>,
     mean_v_err: Option<f64>,
 }
@@ -380,6 +391,11 @@ fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore>
         measured_share: Some(measured as f64 / truth.frames.len().max(1) as f64),
         scale_err_pct: scale.map(|s| 100.0 * (s - mpp_truth) / mpp_truth),
         rom_err_cm: range(&ys).zip(range(&tz)).map(|(a, b)| 100.0 * (a - b)),
+        yaw_err_deg: report
+            .bar
+            .as_ref()
+            .and_then(|b| b.scale.camera_yaw_deg)
+            .map(|y| y - truth.clip.camera.yaw_deg.abs()),
         peak_v_err: worst(&peak),
         mean_v_err: worst(&mean),
     })
@@ -393,14 +409,14 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 pub fn table(scores: &[Score]) -> String {
     let mut s =
         format!(
-        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}\n",
+        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}\n",
         "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump",
-        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "lift", "judge", "reps", "key s", "faults", "false flags"
+        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "yaw°", "lift", "judge", "reps", "key s", "faults", "false flags"
     );
     for c in scores {
         let _ = writeln!(
             s,
-            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}",
+            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}",
             c.clip,
             c.frames,
             c.pose_coverage * 100.0,
@@ -418,6 +434,7 @@ pub fn table(scores: &[Score]) -> String {
             cell(c.rom_err_cm, 2),
             cell(c.peak_velocity_err_mps, 3),
             cell(c.mean_velocity_err_mps, 3),
+            cell(c.yaw_err_deg, 1),
             match c.lift_right {
                 Some(true) => "ok",
                 Some(false) => "WRONG",
@@ -439,6 +456,7 @@ pub fn table(scores: &[Score]) -> String {
           bar% = frames with a measured plate; bar px/mm = median plate-centre error on those frames;\n\
           scale% = metres-per-pixel error; ROM cm = range-of-motion error; vpk/vmean = worst per-rep error of\n\
           peak/mean concentric bar velocity (m/s) over the truth's concentric phases;\n\
+          yaw° = reported camera turn from side-on minus the truth's (degrees);\n\
           lift = squat/deadlift recognised right; judge = view judged side-on; reps = found/true;\n\
           key s = largest bottom (squat) or lockout (deadlift) time error over the true reps;\n\
           faults = injected faults flagged with the right kind at the right time / injected;\n\
@@ -504,7 +522,7 @@ mod tests {
             "time_s": 0.0, "phase": "setup", "rep": null, "bar_px": [480.0, 270.0], "bar_m": [0.0, 0.2]}"#;
         let text = format!(
             r#"{{"clip": {{"name": "c", "lift": "deadlift", "facing": "left", "view": "side",
-            "metres_per_px": 0.004}}, "frames": [{frame}]}}"#
+            "metres_per_px": 0.004, "camera": {{"yaw_deg": 0.0}}}}, "frames": [{frame}]}}"#
         );
         std::fs::write(&path, text).unwrap();
         let truth = load_truth(&path).unwrap();
