@@ -613,7 +613,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, towards: (f64, f64), p: &BarProfil
         followed: false,
         repeat: false,
         near_face_px: (visible >= p.full_rim_deg)
-            .then(|| near_face(&inliers, &shape, towards))
+            .then(|| near_face(&inliers, edges.rays, &shape, towards))
             .flatten(),
     })
 }
@@ -642,22 +642,28 @@ fn centre_of(picture: Rect) -> (f64, f64) {
 /// face is fitted to the rest: an ellipse with vertical and horizontal
 /// axes (a camera turned about the vertical squeezes the plate
 /// horizontally), by Gauss-Newton from the whole outline's fit.
-fn near_face(inliers: &[(usize, f64, f64)], outline: &Ellipse, towards: (f64, f64)) -> Option<(f64, f64)> {
+fn near_face(inliers: &[(usize, f64, f64)], rays: usize, outline: &Ellipse, towards: (f64, f64)) -> Option<(f64, f64)> {
     let (dx, dy) = (towards.0 - outline.cx, towards.1 - outline.cy);
     let d = dx.hypot(dy);
     let r = outline.a.max(outline.b);
-    let pts: Vec<(f64, f64)> = inliers
+    let kept: Vec<(usize, f64, f64)> = inliers
         .iter()
-        .map(|&(_, x, y)| (x, y))
-        .filter(|&(x, y)| {
+        .copied()
+        .filter(|&(_, x, y)| {
             let (ex, ey) = (x - outline.cx, y - outline.cy);
             d <= r || (ex * dx + ey * dy) / (ex.hypot(ey) * d).max(1e-9) <= r / d
         })
         .collect();
-    // Both sides and the far end of the rim must be there to pin both axes.
-    if pts.len() < 24 {
+    // With the whole rim seen, the rest is at least half of it; four
+    // unknowns need more than the 90 degrees a part-hidden rim can leave.
+    let mut seen = vec![false; rays];
+    for &(k, _, _) in &kept {
+        seen[k % rays] = true;
+    }
+    if (seen.iter().filter(|&&s| s).count() as f64) * 360.0 / (rays as f64) < NEAR_FACE_MIN_ARC_DEG {
         return None;
     }
+    let pts: Vec<(f64, f64)> = kept.iter().map(|&(_, x, y)| (x, y)).collect();
     let mut q = [outline.cx, outline.cy, r, r];
     for _ in 0..8 {
         let (mut jtj, mut jtr) = ([[0.0f64; 4]; 4], [0.0f64; 4]);
@@ -689,6 +695,13 @@ fn near_face(inliers: &[(usize, f64, f64)], outline: &Ellipse, towards: (f64, f6
     let plausible = v.is_finite() && h.is_finite() && (v.max(h) - r).abs() < 0.1 * r && v.min(h) > 0.5 * r;
     plausible.then_some((v, h))
 }
+
+/// Least rim, in degrees, a near-face fit needs outside the far face's
+/// reach. A whole rim keeps 209-360 degrees there on the rendered and real
+/// clips (two plate radii from the picture's centre: 240; ten: 191); what
+/// a 270-degree fit keeps can be too short an arc to tell the axes apart,
+/// and then the whole outline gives the size.
+const NEAR_FACE_MIN_ARC_DEG: f64 = 150.0;
 
 /// Solves the 4 x 4 system a x = b (normal equations of the face fit).
 fn solve4(a: [[f64; 4]; 4], b: [f64; 4]) -> Option<[f64; 4]> {
