@@ -108,6 +108,17 @@ pub struct BarProfile {
     /// conversion (which shows each frame at most 4 times, 15 to 60 fps):
     /// its frames stay samples.
     pub repeat_max_run: usize,
+    /// The bar's height is scaled row by row (`VerticalScale`) when the
+    /// plate's near face was measured over at least this share of the bar's
+    /// vertical path...
+    pub vertical_scale_min_cover: f64,
+    /// ...and its vertical size changes by at least this share from the
+    /// path's top to its bottom, and at most by the next.
+    pub vertical_scale_min_change: f64,
+    pub vertical_scale_max_change: f64,
+    /// Faces count for it only where the plate moves at most this many
+    /// pixels per frame.
+    pub vertical_scale_still_px: f64,
 }
 
 impl Default for BarProfile {
@@ -144,6 +155,10 @@ impl Default for BarProfile {
             sigma_body_px: 4.0,
             repeat_max_grey_diff: 0.5,
             repeat_max_run: 3,
+            vertical_scale_min_cover: 0.5,
+            vertical_scale_min_change: 0.01,
+            vertical_scale_max_change: 0.25,
+            vertical_scale_still_px: 1.0,
         }
     }
 }
@@ -1519,6 +1534,31 @@ mod tests {
         assert!(yaw < 3.0, "camera turned {yaw} deg");
     }
 
+    /// A plate 8 % taller at the top of its path than at the floor (a
+    /// camera tilted down): still faces at both ends give the line, and the
+    /// metres between two rows are the sum of the local scales between them.
+    #[test]
+    fn a_plate_that_grows_with_its_height_is_scaled_row_by_row() {
+        let p = BarProfile::default();
+        let v = |y: f64| 84.0 - 0.028 * (y - 600.0); // 86.8 px at row 500, 81.2 at 700
+        let mut faces: Vec<(f64, f64)> = (0..20).map(|k| (700.0 + 0.1 * k as f64, v(700.0))).collect();
+        faces.extend((0..30).map(|k| (500.0 - 0.1 * k as f64, v(500.0))));
+        faces.push((600.0, v(600.0) + 9.0)); // a blurred misfit, dropped
+        let vs = VerticalScale::fit(&faces, (497.0, 703.0), 0.225, &p).expect("faces cover the path");
+        assert!((vs.semi_axis_px(600.0) - 84.0).abs() < 0.05, "{vs:?}");
+        assert!((vs.b + 0.028).abs() < 1e-3, "{vs:?}");
+        let sum: f64 = (0..2000).map(|k| 0.225 / v(700.0 - 0.1 * (k as f64 + 0.5)) * 0.1).sum();
+        assert!((vs.metres_between(500.0, 700.0) - sum).abs() < 1e-4);
+        // One scale at the mean size is off by the change's curvature only;
+        // one from the floor's size alone reads 3 % short.
+        assert!(((700.0 - 500.0) * 0.225 / v(700.0) - sum) / sum > 0.03);
+        // Faces at one end only say nothing of the other.
+        assert!(VerticalScale::fit(&faces[..20], (497.0, 703.0), 0.225, &p).is_none());
+        // A level camera: the size holds, one scale serves.
+        let level: Vec<(f64, f64)> = faces.iter().map(|&(y, _)| (y, 84.0 + 0.001 * (y - 600.0))).collect();
+        assert!(VerticalScale::fit(&level, (497.0, 703.0), 0.225, &p).is_none());
+    }
+
     /// Regression (mattiolato bad02): a green bumper on a dark floor whose
     /// white letters out-edge its rim on most rays. With only the strongest
     /// edge per ray the fit found the letters and the plate was measured on
@@ -2010,6 +2050,108 @@ pub struct Scale {
     /// 45-degree one, too rough to correct distances by.
     #[serde(default)]
     pub yaw_from_part_rim: bool,
+    /// Metres per pixel of the bar's height at its highest and at its
+    /// lowest point, when the plate's face was measured along its path and
+    /// its height in the picture changes with where it is (a camera tilted
+    /// down sees the plate nearer at the top: `VerticalScale`); absent when
+    /// `metres_per_px` holds for the whole path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical_metres_per_px: Option<[f64; 2]>,
+}
+
+/// The plate's vertical semi-axis against its row in the picture,
+/// `v(y) = a + b y` pixels, and the plate's radius in metres. A bar moving
+/// in the plate's plane travels `r_m / v(y)` metres per pixel at row y: a
+/// camera tilted down (a phone held high) sees a plate nearer, so bigger,
+/// the higher it is, and squashes it vertically as it drops below the
+/// lens. One scale for the whole path misreads the range of motion by up
+/// to half that change, or by all of it when the full-rim fits it comes
+/// from bunch at one end (rendered deadlift_pitched: the face's vertical
+/// semi-axis runs 77.6 -> 90.2 px from the floor to lockout, and one scale
+/// read the ROM 8 cm short).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VerticalScale {
+    pub a: f64,
+    pub b: f64,
+    pub r_m: f64,
+}
+
+impl VerticalScale {
+    /// One scale for every row.
+    fn constant(metres_per_px: f64) -> Self {
+        VerticalScale {
+            a: 1.0,
+            b: 0.0,
+            r_m: metres_per_px,
+        }
+    }
+
+    fn semi_axis_px(&self, y: f64) -> f64 {
+        self.a + self.b * y
+    }
+
+    /// Metres per pixel of vertical travel at row y.
+    pub fn metres_per_px(&self, y: f64) -> f64 {
+        self.r_m / self.semi_axis_px(y)
+    }
+
+    /// Metres from row `y` up to row `above` (image y down): the integral
+    /// of the local scale, `r_m (ln v(y) - ln v(above)) / b`.
+    pub fn metres_between(&self, above: f64, y: f64) -> f64 {
+        if self.b.abs() < 1e-12 {
+            return (y - above) * self.r_m / self.a;
+        }
+        self.r_m * (self.semi_axis_px(y).ln() - self.semi_axis_px(above).ln()) / self.b
+    }
+
+    /// Fitted to (row, vertical semi-axis) of the near faces measured along
+    /// the bar's path `(top, bottom)` rows, when they cover at least half of
+    /// it; None when they do not or the size does not change enough to
+    /// matter (a level camera: rendered side-on clips change 0.1-0.3 %).
+    fn fit(faces: &[(f64, f64)], path: (f64, f64), r_m: f64, p: &BarProfile) -> Option<Self> {
+        let span = path.1 - path.0;
+        if faces.len() < 10 || span <= 0.0 {
+            return None;
+        }
+        let rows = || faces.iter().map(|f| f.0);
+        let covered = rows().fold(f64::NEG_INFINITY, f64::max) - rows().fold(f64::INFINITY, f64::min);
+        if covered < p.vertical_scale_min_cover * span {
+            return None;
+        }
+        let line = |pts: &[(f64, f64)]| -> Option<(f64, f64)> {
+            let n = pts.len() as f64;
+            let (my, mv) = (
+                pts.iter().map(|q| q.0).sum::<f64>() / n,
+                pts.iter().map(|q| q.1).sum::<f64>() / n,
+            );
+            let sxx: f64 = pts.iter().map(|q| (q.0 - my).powi(2)).sum();
+            let sxv: f64 = pts.iter().map(|q| (q.0 - my) * (q.1 - mv)).sum();
+            (sxx > 1e-9).then(|| {
+                let b = sxv / sxx;
+                (mv - b * my, b)
+            })
+        };
+        // One pass without the faces a misfit put off the line.
+        let (a, b) = line(faces)?;
+        let resid: Vec<f64> = faces.iter().map(|q| (q.1 - a - b * q.0).abs()).collect();
+        // At least 1 % of the size: a still plate's faces agree to a tenth
+        // of a pixel, and a MAD that small would drop a cluster of three.
+        let size = faces.iter().map(|q| q.1).sum::<f64>() / faces.len() as f64;
+        let mad = median(resid.iter().copied())?.max(0.01 * size);
+        let kept: Vec<(f64, f64)> = faces
+            .iter()
+            .zip(&resid)
+            .filter(|(_, &e)| e <= 3.0 * mad)
+            .map(|(q, _)| *q)
+            .collect();
+        let (a, b) = line(&kept)?;
+        let (top, bottom) = (a + b * path.0, a + b * path.1);
+        let change = (top - bottom).abs() / top.min(bottom);
+        // A change past max_vertical_scale_change is no camera tilt a lifter
+        // films with: the faces are wrong, and one scale is safer.
+        (top > 0.0 && bottom > 0.0 && change >= p.vertical_scale_min_change && change <= p.vertical_scale_max_change)
+            .then_some(VerticalScale { a, b, r_m })
+    }
 }
 
 /// One frame of the bar track. Pixels are image coordinates (y down); metres
@@ -2307,6 +2449,7 @@ pub fn build_track(
             plate_radius_px: Some(r),
             camera_yaw_deg: ratio.map(|q| q.clamp(0.0, 1.0).acos().to_degrees()),
             yaw_from_part_rim: yaw_from_part_rim && ratio.is_some(),
+            vertical_metres_per_px: None,
         },
         _ => Scale {
             metres_per_px: lifter_height_px(skeleton)
@@ -2317,8 +2460,38 @@ pub fn build_track(
             plate_radius_px: radius,
             camera_yaw_deg: None,
             yaw_from_part_rim: false,
+            vertical_metres_per_px: None,
         },
     };
+    let mut scale = scale;
+    let vertical = match scale.source.as_str() {
+        "plate" => {
+            let rows = || measured.iter().flatten().map(|f| f.cy);
+            let path = percentile(rows(), 2.0).zip(percentile(rows(), 98.0));
+            // Only where the plate is about still: motion blur stretches a
+            // moving plate along its path (deadlift_pitched's faces read
+            // 3-4 px tall mid-pull, where the frames still read true).
+            let still = |i: usize| {
+                let cy = |j: usize| measured.get(j).copied().flatten().map(|f| f.cy);
+                match (i.checked_sub(1).and_then(cy), cy(i + 1)) {
+                    (Some(a), Some(b)) => (b - a).abs() / 2.0 <= profile.vertical_scale_still_px,
+                    _ => false,
+                }
+            };
+            let faces: Vec<(f64, f64)> = (0..n)
+                .filter(|&i| still(i))
+                .filter_map(|i| measured[i].and_then(|f| f.near_face_px.map(|(v, _)| (f.cy, v))))
+                .collect();
+            path.and_then(|path| {
+                VerticalScale::fit(&faces, path, profile.plate_mm / 2000.0, profile).map(|vs| (vs, path))
+            })
+        }
+        _ => None,
+    };
+    if let Some((vs, (top, bottom))) = vertical {
+        scale.vertical_metres_per_px = Some([vs.metres_per_px(top), vs.metres_per_px(bottom)]);
+    }
+    let vertical = vertical.map_or(VerticalScale::constant(scale.metres_per_px), |v| v.0);
 
     let (mut xs, mut filled) = fill_short_gaps(times, &raw_x, profile.max_gap_s);
     if source == BarSource::Plate {
@@ -2382,11 +2555,11 @@ pub fn build_track(
             x_px: mx.pos,
             y_px: my.pos,
             x_m: (mx.pos - ox) * mpp * sign,
-            y_m: (oy - my.pos) * mpp,
+            y_m: vertical.metres_between(my.pos, oy),
             vx_mps: mx.vel * mpp * sign,
-            vy_mps: -my.vel * mpp,
+            vy_mps: -my.vel * vertical.metres_per_px(my.pos),
             ax_mps2: mx.acc * mpp * sign,
-            ay_mps2: -my.acc * mpp,
+            ay_mps2: -my.acc * vertical.metres_per_px(my.pos),
             confidence: if filled[i] { confidence.min(0.3) } else { confidence },
             measured: source == BarSource::Plate && measured[i].is_some(),
             stand_in: stand_in[i],

@@ -1459,6 +1459,7 @@ mod tests {
                 plate_radius_px: Some(225.0),
                 camera_yaw_deg: Some(yaw_deg),
                 yaw_from_part_rim: false,
+                vertical_metres_per_px: None,
             },
             frames,
             fits: vec![None; N],

@@ -197,6 +197,9 @@ impl Profile {
                 ("inlier_tolerance", b.inlier_tolerance),
                 ("max_radius_change", b.max_radius_change),
                 ("follow_min_inlier_share", b.follow_min_inlier_share),
+                ("vertical_scale_min_cover", b.vertical_scale_min_cover),
+                ("vertical_scale_min_change", b.vertical_scale_min_change),
+                ("vertical_scale_max_change", b.vertical_scale_max_change),
             ],
         )?;
         each(
@@ -223,10 +226,22 @@ impl Profile {
         )?;
         each(
             "bar",
+            &[("vertical_scale_still_px", b.vertical_scale_still_px)],
+            |v| v >= 0.0,
+            "0 or more (pixels per frame)",
+        )?;
+        each(
+            "bar",
             &[("repeat_max_grey_diff", b.repeat_max_grey_diff)],
             |v| v >= 0.0,
             "0 or more (grey levels; 0 counts no frame as a repeat)",
         )?;
+        if b.vertical_scale_min_change > b.vertical_scale_max_change {
+            return Err(format!(
+                "bar.vertical_scale_min_change = {} is above bar.vertical_scale_max_change = {}: no size change could pass both",
+                b.vertical_scale_min_change, b.vertical_scale_max_change
+            ));
+        }
         smoothing_valid("bar.smoothing", b.smoothing, true)?;
         if !(b.seed_veto_radius_ratio >= 1.0 && b.seed_veto_s >= 0.0) {
             return Err(format!(

@@ -562,6 +562,7 @@ mod tests {
             plate_radius_px: Some(56.0),
             camera_yaw_deg: None,
             yaw_from_part_rim: false,
+            vertical_metres_per_px: None,
         };
         (
             times,

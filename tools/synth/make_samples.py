@@ -42,6 +42,13 @@ SAMPLES = [
 for s in SAMPLES:
     # Far enough that the squat's plate (top near 1.9 m) stays in frame.
     s.camera_distance_m = 4.0 if s.lift == "squat" else 3.3
+# A phone held at chest height in portrait, tilted down: the plate's depth
+# changes with its height (8 % in size from the floor to lockout), as on
+# the real clips filmed that way.
+SAMPLES.append(
+    ClipSpec(name="deadlift_pitched", lift="deadlift", body="male", facing="left", plate_color=RED,
+             width=540, height=960, fov_deg=60.0, camera_height_m=1.5, camera_distance_m=2.6,
+             camera_pitch_deg=18.0, seed=12))
 
 
 def main():

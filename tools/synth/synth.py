@@ -65,6 +65,7 @@ class ClipSpec:
     camera_height_m: float = 1.0
     camera_yaw_deg: float = 0.0  # 0 = side-on, 90 = from the front
     camera_roll_deg: float = 0.0
+    camera_pitch_deg: float = 0.0  # 0 = level, positive = looking down (a phone held high)
     fov_deg: float = 38.0
     plate_color: tuple = (0.75, 0.1, 0.1)
     shirt_color: tuple = (0.15, 0.25, 0.55)
@@ -558,7 +559,9 @@ class Camera:
         yaw = math.radians(base + (spec.camera_yaw_deg if spec.facing == "right" else -spec.camera_yaw_deg))
         d = spec.camera_distance_m
         self.pos = np.array([look_at[0] + d * math.cos(yaw), look_at[1] + d * math.sin(yaw), spec.camera_height_m])
-        target = np.array([look_at[0], look_at[1], spec.camera_height_m])  # level camera
+        # Level, or pitched down about the camera's own horizontal axis.
+        drop = d * math.tan(math.radians(spec.camera_pitch_deg))
+        target = np.array([look_at[0], look_at[1], spec.camera_height_m - drop])
         fwd = target - self.pos
         fwd /= np.linalg.norm(fwd)
         right = np.cross(fwd, [0, 0, 1.0])
@@ -964,7 +967,8 @@ def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log
             "fps": spec.fps, "width": spec.width, "height": spec.height, "frames": n_frames,
             "duration_s": n_frames / spec.fps, "body": spec.body,
             "camera": {"distance_m": spec.camera_distance_m, "height_m": spec.camera_height_m,
-                       "yaw_deg": spec.camera_yaw_deg, "roll_deg": spec.camera_roll_deg, "fov_deg": spec.fov_deg,
+                       "yaw_deg": spec.camera_yaw_deg, "roll_deg": spec.camera_roll_deg,
+                       "pitch_deg": spec.camera_pitch_deg, "fov_deg": spec.fov_deg,
                        "focal_px": cam.f},
             "plate_diameter_m": PLATE_DIAMETER_M, "metres_per_px": mpp,
             "spec": json.loads(json.dumps(dataclasses.asdict(spec))),
