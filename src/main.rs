@@ -81,7 +81,7 @@ fn summary(a: &Analysis) -> String {
     }
     if let Some(b) = &r.bar {
         s += &format!(
-            "bar: from the {}; plate measured on {:.0}% of frames; scale {:.2} mm/px ({})\n",
+            "bar: from the {}; plate measured on {:.0}% of frames; scale {:.2} mm/px ({}){}\n",
             match b.source {
                 liftlens::bar::BarSource::Plate => "near plate",
                 liftlens::bar::BarSource::Hands => "hands (no plate tracked)",
@@ -89,7 +89,14 @@ fn summary(a: &Analysis) -> String {
             },
             b.measured_share * 100.0,
             b.scale.metres_per_px * 1000.0,
-            b.scale.source
+            b.scale.source,
+            b.scale
+                .vertical_metres_per_px
+                .map_or(String::new(), |[top, bottom]| format!(
+                    "; heights {:.2} mm/px at the top to {:.2} at the bottom (the camera is tilted)",
+                    1000.0 * top,
+                    1000.0 * bottom
+                ))
         );
     }
     if let (Some(lift), Some(view)) = (&r.lift, &r.view) {

@@ -370,8 +370,16 @@ fn measurement_section(report: &Report) -> String {
         };
         let _ = writeln!(
             h,
-            "<li>Bar: {source}. Scale {:.2} mm per pixel from {scale}.{}</li>",
+            "<li>Bar: {source}. Scale {:.2} mm per pixel from {scale}.{}{}</li>",
             1000.0 * b.scale.metres_per_px,
+            b.scale
+                .vertical_metres_per_px
+                .map_or(String::new(), |[top, bottom]| format!(
+                    " The camera looks down or up at the plate, which changes size with its height, so heights are \
+                 scaled row by row: {:.2} mm per pixel at the top of the bar's path, {:.2} at the bottom.",
+                    1000.0 * top,
+                    1000.0 * bottom
+                )),
             b.scale
                 .camera_yaw_deg
                 .map_or(String::new(), |y| format!(" Camera about {y:.0}° off side-on."))
