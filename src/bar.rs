@@ -119,6 +119,12 @@ pub struct BarProfile {
     /// Faces count for it only where the plate moves at most this many
     /// pixels per frame.
     pub vertical_scale_still_px: f64,
+    /// A near face is fitted only with this many degrees of rim outside
+    /// the far face's reach (`near_face`).
+    pub near_face_min_arc_deg: f64,
+    /// Its centre places the bar only when its axes agree this well (the
+    /// plate seen square on: `face_offsets`).
+    pub face_centre_min_ratio: f64,
 }
 
 impl Default for BarProfile {
@@ -159,6 +165,8 @@ impl Default for BarProfile {
             vertical_scale_min_change: 0.01,
             vertical_scale_max_change: 0.25,
             vertical_scale_still_px: 1.0,
+            near_face_min_arc_deg: 150.0,
+            face_centre_min_ratio: 0.985,
         }
     }
 }
@@ -200,11 +208,20 @@ pub struct PlateFit {
     /// converted up from a lower frame rate repeats frames, and a repeat
     /// is no new sample of the bar's motion (`repeat_max_grey_diff`).
     pub repeat: bool,
-    /// Semi-axes (vertical, horizontal) of the plate's near face, fitted
-    /// to the rim away from the picture's centre (`near_face`); only on
-    /// free fits that saw the full rim. The scale and the camera angle
-    /// are read from it.
-    pub near_face_px: Option<(f64, f64)>,
+    /// The plate's near face, fitted to the rim away from the picture's
+    /// centre (`near_face`); only on free fits that saw the full rim. The
+    /// scale, the camera angle and the bar's position are read from it.
+    pub near_face_px: Option<NearFace>,
+}
+
+/// The near face's ellipse (vertical and horizontal axes), image pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NearFace {
+    pub cx: f64,
+    pub cy: f64,
+    /// Vertical and horizontal semi-axes.
+    pub v: f64,
+    pub h: f64,
 }
 
 impl PlateFit {
@@ -628,7 +645,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, towards: (f64, f64), p: &BarProfil
         followed: false,
         repeat: false,
         near_face_px: (visible >= p.full_rim_deg)
-            .then(|| near_face(&inliers, edges.rays, &shape, towards))
+            .then(|| near_face(&inliers, edges.rays, &shape, towards, p.near_face_min_arc_deg))
             .flatten(),
     })
 }
@@ -641,7 +658,7 @@ fn centre_of(picture: Rect) -> (f64, f64) {
     )
 }
 
-/// Semi-axes (vertical, horizontal) of the plate's near face.
+/// The plate's near face: its centre and vertical and horizontal semi-axes.
 ///
 /// A plate is a disc 3-9 cm thick. Off the camera's axis the far face and
 /// the rim between show beyond the near face on the side towards the
@@ -657,7 +674,13 @@ fn centre_of(picture: Rect) -> (f64, f64) {
 /// face is fitted to the rest: an ellipse with vertical and horizontal
 /// axes (a camera turned about the vertical squeezes the plate
 /// horizontally), by Gauss-Newton from the whole outline's fit.
-fn near_face(inliers: &[(usize, f64, f64)], rays: usize, outline: &Ellipse, towards: (f64, f64)) -> Option<(f64, f64)> {
+fn near_face(
+    inliers: &[(usize, f64, f64)],
+    rays: usize,
+    outline: &Ellipse,
+    towards: (f64, f64),
+    min_arc_deg: f64,
+) -> Option<NearFace> {
     let (dx, dy) = (towards.0 - outline.cx, towards.1 - outline.cy);
     let d = dx.hypot(dy);
     let r = outline.a.max(outline.b);
@@ -675,7 +698,7 @@ fn near_face(inliers: &[(usize, f64, f64)], rays: usize, outline: &Ellipse, towa
     for &(k, _, _) in &kept {
         seen[k % rays] = true;
     }
-    if (seen.iter().filter(|&&s| s).count() as f64) * 360.0 / (rays as f64) < NEAR_FACE_MIN_ARC_DEG {
+    if (seen.iter().filter(|&&s| s).count() as f64) * 360.0 / (rays as f64) < min_arc_deg {
         return None;
     }
     let pts: Vec<(f64, f64)> = kept.iter().map(|&(_, x, y)| (x, y)).collect();
@@ -708,15 +731,13 @@ fn near_face(inliers: &[(usize, f64, f64)], rays: usize, outline: &Ellipse, towa
     }
     let (v, h) = (q[2], q[3]);
     let plausible = v.is_finite() && h.is_finite() && (v.max(h) - r).abs() < 0.1 * r && v.min(h) > 0.5 * r;
-    plausible.then_some((v, h))
+    plausible.then_some(NearFace {
+        cx: q[0],
+        cy: q[1],
+        v,
+        h,
+    })
 }
-
-/// Least rim, in degrees, a near-face fit needs outside the far face's
-/// reach. A whole rim keeps 209-360 degrees there on the rendered and real
-/// clips (two plate radii from the picture's centre: 240; ten: 191); what
-/// a 270-degree fit keeps can be too short an arc to tell the axes apart,
-/// and then the whole outline gives the size.
-const NEAR_FACE_MIN_ARC_DEG: f64 = 150.0;
 
 /// Solves the 4 x 4 system a x = b (normal equations of the face fit).
 fn solve4(a: [[f64; 4]; 4], b: [f64; 4]) -> Option<[f64; 4]> {
@@ -1525,13 +1546,63 @@ mod tests {
         assert!(plain.measured && banded.measured, "{plain:?} {banded:?}");
         // The band is there to be missed: the whole outline is 1 px taller.
         assert!(banded.major > plain.major + 0.7, "{banded:?} vs {plain:?}");
-        let (v, h) = banded.near_face_px.expect("a full-rim fit has a near face");
+        let face = banded.near_face_px.expect("a full-rim fit has a near face");
+        let (v, h) = (face.v, face.h);
+        // Its centre is the plate's: the band's half pixel is gone.
+        assert!(
+            (face.cy - cy).abs() < (banded.cy - cy).abs().max(0.1),
+            "{face:?} vs {banded:?}"
+        );
         assert!(
             (v - plain.major).abs() < 0.2 && (h - plain.minor).abs() < 0.2,
             "{v} {h} vs {plain:?}"
         );
         let yaw = (h.min(v) / h.max(v)).acos().to_degrees();
         assert!(yaw < 3.0, "camera turned {yaw} deg");
+    }
+
+    /// The bar sits at the near face's centre: on frames with a square-on
+    /// face its own, between them its neighbours' offset, so the kind of
+    /// fit changing does not move the bar.
+    #[test]
+    fn the_bar_takes_the_near_face_centre_without_steps_between_fits() {
+        let fit = |cy: f64, face: Option<(f64, f64)>| {
+            Some(PlateFit {
+                cx: 100.0,
+                cy,
+                major: 50.0,
+                minor: 50.0,
+                inlier_share: 0.9,
+                visible_arc_deg: if face.is_some() { 340.0 } else { 150.0 },
+                in_frame_arc_deg: 360.0,
+                hidden_arc_deg: 0.0,
+                measured: true,
+                seeded: false,
+                held: face.is_none(),
+                followed: false,
+                repeat: false,
+                near_face_px: face.map(|(dy, h)| NearFace {
+                    cx: 100.0,
+                    cy: cy + dy,
+                    v: 50.0,
+                    h,
+                }),
+            })
+        };
+        let times = [0.0, 0.1, 0.2, 0.3, 0.4];
+        let fits = [
+            fit(300.0, None),
+            fit(290.0, Some((2.0, 50.0))),
+            fit(280.0, None),
+            fit(270.0, Some((4.0, 50.0))),
+            // Turned 20 degrees: its face's centre is not trusted.
+            fit(260.0, Some((9.0, 47.0))),
+        ];
+        let off: Vec<f64> = face_offsets(&times, &fits, 0.985).iter().map(|o| o.1).collect();
+        assert_eq!(off, vec![2.0, 2.0, 3.0, 4.0, 4.0]);
+        assert!(face_offsets(&times, &[None, None, None, None, None], 0.985)
+            .iter()
+            .all(|&o| o == (0.0, 0.0)));
     }
 
     /// A plate 8 % taller at the top of its path than at the floor (a
@@ -2228,6 +2299,54 @@ const NOMINAL_METRES_PER_PX: f64 = 0.003;
 /// Ear height is about 93 % of stature (anthropometric tables).
 const EAR_HEIGHT_OF_STATURE: f64 = 0.93;
 
+/// Per frame, how far the plate's near face's centre lies from the
+/// fitted outline's (x, y px): measured on full-rim free fits, linear in
+/// time between them and held before the first and after the last. The
+/// outline takes in the plate's wall on the side facing the picture's
+/// centre (`near_face`), which moves its centre by up to half the wall's
+/// width (rendered: 0.6 px on squat_clean, 3-8 px on deadlift_pitched,
+/// whose plate's top shows from above). Part-rim and held fits have no face
+/// of their own: they take their neighbours' offset, so the bar does not
+/// step where the kind of fit changes. Zero without any face.
+///
+/// Only faces seen square on count: the far face lies towards the picture's
+/// centre only while the plate faces the camera. Turned or tilted, it
+/// lies towards where the bar's line meets the horizon, and the face's
+/// centre misleads (rendered 25-degree clip: centre error 5.9 -> 7.9 px,
+/// ROM -0.9 -> -2.1 cm; the tilted one's peak speed 0.109 -> 0.127 m/s).
+fn face_offsets(times: &[f64], fits: &[Option<PlateFit>], min_ratio: f64) -> Vec<(f64, f64)> {
+    let known: Vec<(f64, (f64, f64))> = fits
+        .iter()
+        .zip(times)
+        .filter_map(|(f, &t)| {
+            let f = f.as_ref().filter(|f| f.measured)?;
+            let n = f.near_face_px.filter(|n| n.v.min(n.h) / n.v.max(n.h) >= min_ratio)?;
+            Some((t, (n.cx - f.cx, n.cy - f.cy)))
+        })
+        .collect();
+    let (Some(first), Some(last)) = (known.first().copied(), known.last().copied()) else {
+        return vec![(0.0, 0.0); fits.len()];
+    };
+    let mut k = 0;
+    times
+        .iter()
+        .map(|&t| {
+            if t <= first.0 {
+                return first.1;
+            }
+            if t >= last.0 {
+                return last.1;
+            }
+            while k + 1 < known.len() && known[k + 1].0 <= t {
+                k += 1;
+            }
+            let (a, b) = (known[k], known[(k + 1).min(known.len() - 1)]);
+            let w = if b.0 > a.0 { (t - a.0) / (b.0 - a.0) } else { 0.0 };
+            (a.1 .0 + w * (b.1 .0 - a.1 .0), a.1 .1 + w * (b.1 .1 - a.1 .1))
+        })
+        .collect()
+}
+
 fn lifter_height_px(track: &SagittalTrack) -> Option<f64> {
     let ext: Vec<f64> = track
         .joints
@@ -2399,10 +2518,17 @@ pub fn build_track(
     let (source, raw_x, raw_y): (BarSource, Vec<Option<f64>>, Vec<Option<f64>>) =
         if n_measured as f64 >= 0.2 * n as f64 && moves_with_lifter {
             let position = |f: &Option<PlateFit>| f.filter(|f| f.measured || f.followed);
+            let to_face = face_offsets(times, &fits, profile.face_centre_min_ratio);
             (
                 BarSource::Plate,
-                fits.iter().map(|f| position(f).map(|f| f.cx)).collect(),
-                fits.iter().map(|f| position(f).map(|f| f.cy)).collect(),
+                fits.iter()
+                    .zip(&to_face)
+                    .map(|(f, o)| position(f).map(|f| f.cx + o.0))
+                    .collect(),
+                fits.iter()
+                    .zip(&to_face)
+                    .map(|(f, o)| position(f).map(|f| f.cy + o.1))
+                    .collect(),
             )
         } else {
             (
@@ -2423,7 +2549,11 @@ pub fn build_track(
     // The near face's fit where there is one (a whole outline stretches
     // towards the far face: see `near_face`).
     let full_rim = |f: &&&PlateFit| !f.held && f.visible_arc_deg >= profile.full_rim_deg;
-    let faces: Vec<(f64, f64)> = measured.iter().flatten().filter_map(|f| f.near_face_px).collect();
+    let faces: Vec<(f64, f64)> = measured
+        .iter()
+        .flatten()
+        .filter_map(|f| f.near_face_px.map(|n| (n.v, n.h)))
+        .collect();
     let radius = median(faces.iter().map(|&(v, h)| v.max(h)))
         .or_else(|| median(measured.iter().flatten().filter(full_rim).map(|f| f.radius())))
         .or_else(|| median(measured.iter().flatten().map(|f| f.radius())));
@@ -2480,7 +2610,7 @@ pub fn build_track(
             };
             let faces: Vec<(f64, f64)> = (0..n)
                 .filter(|&i| still(i))
-                .filter_map(|i| measured[i].and_then(|f| f.near_face_px.map(|(v, _)| (f.cy, v))))
+                .filter_map(|i| measured[i].and_then(|f| f.near_face_px.map(|n| (f.cy, n.v))))
                 .collect();
             path.and_then(|path| {
                 VerticalScale::fit(&faces, path, profile.plate_mm / 2000.0, profile).map(|vs| (vs, path))
@@ -2688,7 +2818,7 @@ fn kinematics_without_repeats(
 pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat,plate_face_v_px,plate_face_h_px\n",
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat,plate_face_v_px,plate_face_h_px,plate_face_cx_px,plate_face_cy_px\n",
     );
     for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
         match f {
@@ -2731,10 +2861,13 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
                     f.held as u8,
                     f.followed as u8,
                     f.repeat as u8,
-                    f.near_face_px.map_or(",".into(), |(v, h)| format!("{v:.3},{h:.3}"))
+                    f.near_face_px.map_or(",,,".into(), |n| format!(
+                        "{:.3},{:.3},{:.3},{:.3}",
+                        n.v, n.h, n.cx, n.cy
+                    ))
                 );
             }
-            None => out.push_str(",,,,,,,,,,\n"),
+            None => out.push_str(",,,,,,,,,,,,\n"),
         }
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -2766,7 +2899,12 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
     let (rim, held) = (col("plate_rim_deg").ok(), col("plate_held").ok());
     let followed = col("plate_followed").ok();
     let repeat = col("plate_repeat").ok();
-    let face = col("plate_face_v_px").ok().zip(col("plate_face_h_px").ok());
+    let face = [
+        col("plate_face_v_px").ok(),
+        col("plate_face_h_px").ok(),
+        col("plate_face_cx_px").ok(),
+        col("plate_face_cy_px").ok(),
+    ];
     let mut out = vec![None; frames];
     for (k, line) in lines.enumerate() {
         let c: Vec<&str> = line.split(',').collect();
@@ -2790,7 +2928,10 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                 held: held.is_some_and(|i| c[i].trim() == "1"),
                 followed: weak,
                 repeat: repeat.is_some_and(|i| c[i].trim() == "1"),
-                near_face_px: face.and_then(|(v, h)| num(v).zip(num(h))),
+                near_face_px: match face.map(|c| c.and_then(num)) {
+                    [Some(v), Some(h), Some(cx), Some(cy)] => Some(NearFace { cx, cy, v, h }),
+                    _ => None,
+                },
             });
         }
     }

@@ -187,6 +187,12 @@ impl Profile {
                 b.yaw_part_rim_deg
             ));
         }
+        if !(b.near_face_min_arc_deg > 0.0 && b.near_face_min_arc_deg <= 360.0) {
+            return Err(format!(
+                "bar.near_face_min_arc_deg = {} must be degrees of rim, above 0 and at most 360",
+                b.near_face_min_arc_deg
+            ));
+        }
         if b.rays < 36 {
             return Err(format!("bar.rays = {} must be at least 36", b.rays));
         }
@@ -200,6 +206,7 @@ impl Profile {
                 ("vertical_scale_min_cover", b.vertical_scale_min_cover),
                 ("vertical_scale_min_change", b.vertical_scale_min_change),
                 ("vertical_scale_max_change", b.vertical_scale_max_change),
+                ("face_centre_min_ratio", b.face_centre_min_ratio),
             ],
         )?;
         each(

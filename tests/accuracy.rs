@@ -62,8 +62,9 @@ struct Guard {
 const GUARDS: &[Guard] = &[
     // Regression: the plate's underside, seen from hip height as a dark
     // band below it, stretched the scale 1.4 % (ROM -1.25 cm) until the
-    // scale was read from the near face alone.
-    Guard { clip: "squat_clean", coverage: 0.93, kp_pct: 12.0, torso_deg: 4.5, bar_share: 0.95, bar_px: 1.0, scale_pct: 0.5, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, faults_found: 0 },
+    // scale was read from the near face alone, and held the centre 0.64 px
+    // low until the bar took the face's centre (0.04).
+    Guard { clip: "squat_clean", coverage: 0.93, kp_pct: 12.0, torso_deg: 4.5, bar_share: 0.95, bar_px: 0.3, scale_pct: 0.5, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, faults_found: 0 },
     Guard { clip: "deadlift_clean", coverage: 0.97, kp_pct: 8.5, torso_deg: 7.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, faults_found: 0 },
     Guard { clip: "deadlift_rounding", coverage: 0.93, kp_pct: 15.0, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.7, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, faults_found: 2 },
     Guard { clip: "deadlift_hips_rise_early", coverage: 0.97, kp_pct: 8.0, torso_deg: 8.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.6, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, faults_found: 2 },
@@ -75,11 +76,11 @@ const GUARDS: &[Guard] = &[
     // A portrait phone 1.5 m up, tilted 18 deg down: the plate's vertical
     // size runs 77.6 -> 90.2 px from the floor to lockout. One scale read
     // the ROM 8.2 cm short and the mean speed 0.079 m/s slow; the row-by-row
-    // scale (`VerticalScale`) -1.0 cm and 0.022. Left: the centre, 3-8 px
-    // off where the plate's top wall shows from above, alternates between
-    // held and free fits during the pull (peak speed 0.109 m/s off, 0.050
-    // with one scale, whose 8 % under-read hid it), and the tilt's vertical
-    // squash reads as a 19 deg turn.
+    // scale (`VerticalScale`) -1.0 cm and 0.022. Left: the centre, 3.5-8 px
+    // high where the plate's top wall shows from above, steps between fits
+    // that take in the wall and fits that do not during the pull (peak speed
+    // 0.109 m/s off, 0.050 with one scale, whose 8 % under-read hid it), and
+    // the tilt's vertical squash reads as a 19 deg turn.
     Guard { clip: "deadlift_pitched", coverage: 0.97, kp_pct: 12.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 7.0, scale_pct: 9.0, rom_cm: 1.5, v_peak: 0.12, v_mean: 0.03, yaw_deg: 20.0, faults_found: 0 },
     Guard { clip: "deadlift_oblique25", coverage: 0.97, kp_pct: 9.0, torso_deg: 12.5, bar_share: 0.97, bar_px: 7.0, scale_pct: 3.0, rom_cm: 2.5, v_peak: 0.03, v_mean: 0.025, yaw_deg: 4.0, faults_found: 0 },
 ];
