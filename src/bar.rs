@@ -1623,6 +1623,10 @@ mod tests {
         // One scale at the mean size is off by the change's curvature only;
         // one from the floor's size alone reads 3 % short.
         assert!(((700.0 - 500.0) * 0.225 / v(700.0) - sum) / sum > 0.03);
+        // Far off the path the line is not extrapolated: the end's scale holds.
+        let far = vs.metres_between(703.0 + 103.0, 703.0 + 1103.0);
+        assert!((far - 1000.0 * vs.metres_per_px(703.0 + 103.0)).abs() < 1e-9, "{far}");
+        assert!(vs.metres_between(-5000.0, 5000.0).is_finite());
         // Faces at one end only say nothing of the other.
         assert!(VerticalScale::fit(&faces[..20], (497.0, 703.0), 0.225, &p).is_none());
         // A level camera: the size holds, one scale serves.
@@ -2145,6 +2149,10 @@ pub struct VerticalScale {
     pub a: f64,
     pub b: f64,
     pub r_m: f64,
+    /// Rows beyond these (half the path's span past its ends) keep the
+    /// scale of the nearer one: the line is not extrapolated far.
+    lo: f64,
+    hi: f64,
 }
 
 impl VerticalScale {
@@ -2154,11 +2162,13 @@ impl VerticalScale {
             a: 1.0,
             b: 0.0,
             r_m: metres_per_px,
+            lo: f64::NEG_INFINITY,
+            hi: f64::INFINITY,
         }
     }
 
     fn semi_axis_px(&self, y: f64) -> f64 {
-        self.a + self.b * y
+        self.a + self.b * y.clamp(self.lo, self.hi)
     }
 
     /// Metres per pixel of vertical travel at row y.
@@ -2166,13 +2176,22 @@ impl VerticalScale {
         self.r_m / self.semi_axis_px(y)
     }
 
+    /// Pixels-to-metres antiderivative (over r_m): ln v(y) / b inside the
+    /// line's rows, continued at the end rows' scale beyond them.
+    fn antiderivative(&self, y: f64) -> f64 {
+        let inside = y.clamp(self.lo, self.hi);
+        let core = if self.b.abs() < 1e-12 {
+            inside / self.a
+        } else {
+            self.semi_axis_px(inside).ln() / self.b
+        };
+        core + (y - inside) / self.semi_axis_px(inside)
+    }
+
     /// Metres from row `y` up to row `above` (image y down): the integral
-    /// of the local scale, `r_m (ln v(y) - ln v(above)) / b`.
+    /// of the local scale between them.
     pub fn metres_between(&self, above: f64, y: f64) -> f64 {
-        if self.b.abs() < 1e-12 {
-            return (y - above) * self.r_m / self.a;
-        }
-        self.r_m * (self.semi_axis_px(y).ln() - self.semi_axis_px(above).ln()) / self.b
+        self.r_m * (self.antiderivative(y) - self.antiderivative(above))
     }
 
     /// Fitted to (row, vertical semi-axis) of the near faces measured along
@@ -2221,7 +2240,13 @@ impl VerticalScale {
         // A change past max_vertical_scale_change is no camera tilt a lifter
         // films with: the faces are wrong, and one scale is safer.
         (top > 0.0 && bottom > 0.0 && change >= p.vertical_scale_min_change && change <= p.vertical_scale_max_change)
-            .then_some(VerticalScale { a, b, r_m })
+            .then_some(VerticalScale {
+                a,
+                b,
+                r_m,
+                lo: path.0 - 0.5 * span,
+                hi: path.1 + 0.5 * span,
+            })
     }
 }
 
