@@ -1396,6 +1396,7 @@ impl BarTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opencv::core::{Point, Scalar, CV_8UC3};
 
     /// A pull filmed at 24 fps and converted to 60 fps (each frame shown in
     /// the slots nearest its time): folded, the repeats give back the
@@ -1450,7 +1451,6 @@ mod tests {
         }
         assert!(!repeated_frames(&still, p.repeat_max_run)[..10].iter().any(|&r| r));
     }
-    use opencv::core::{Point, Scalar, CV_8UC3};
 
     fn disc_image(w: i32, h: i32, cx: f64, cy: f64, r: f64) -> Mat {
         // Drawn at 16x sub-pixel precision so the true centre is exact.
@@ -2203,9 +2203,8 @@ impl VerticalScale {
         if faces.len() < 10 || span <= 0.0 {
             return None;
         }
-        let rows = || faces.iter().map(|f| f.0);
-        let covered = rows().fold(f64::NEG_INFINITY, f64::max) - rows().fold(f64::INFINITY, f64::min);
-        if covered < p.vertical_scale_min_cover * span {
+        let rows: Vec<f64> = faces.iter().map(|f| f.0).collect();
+        if spread(&rows, 0.0, 100.0)? < p.vertical_scale_min_cover * span {
             return None;
         }
         let line = |pts: &[(f64, f64)]| -> Option<(f64, f64)> {
@@ -2237,7 +2236,7 @@ impl VerticalScale {
         let (a, b) = line(&kept)?;
         let (top, bottom) = (a + b * path.0, a + b * path.1);
         let change = (top - bottom).abs() / top.min(bottom);
-        // A change past max_vertical_scale_change is no camera tilt a lifter
+        // A change past vertical_scale_max_change is no camera tilt a lifter
         // films with: the faces are wrong, and one scale is safer.
         (top > 0.0 && bottom > 0.0 && change >= p.vertical_scale_min_change && change <= p.vertical_scale_max_change)
             .then_some(VerticalScale {
@@ -2349,25 +2348,20 @@ fn face_offsets(times: &[f64], fits: &[Option<PlateFit>], min_ratio: f64) -> Vec
             Some((t, (n.cx - f.cx, n.cy - f.cy)))
         })
         .collect();
-    let (Some(first), Some(last)) = (known.first().copied(), known.last().copied()) else {
+    if known.is_empty() {
         return vec![(0.0, 0.0); fits.len()];
-    };
+    }
+    let at: Vec<f64> = known.iter().map(|q| q.0).collect();
     let mut k = 0;
     times
         .iter()
         .map(|&t| {
-            if t <= first.0 {
-                return first.1;
+            let (i, j, w) = crate::signal::bracket(&at, t, &mut k);
+            let (a, b) = (known[i].1, known[j].1);
+            if i == j || w == 0.0 {
+                return a;
             }
-            if t >= last.0 {
-                return last.1;
-            }
-            while k + 1 < known.len() && known[k + 1].0 <= t {
-                k += 1;
-            }
-            let (a, b) = (known[k], known[(k + 1).min(known.len() - 1)]);
-            let w = if b.0 > a.0 { (t - a.0) / (b.0 - a.0) } else { 0.0 };
-            (a.1 .0 + w * (b.1 .0 - a.1 .0), a.1 .1 + w * (b.1 .1 - a.1 .1))
+            (a.0 + w * (b.0 - a.0), a.1 + w * (b.1 - a.1))
         })
         .collect()
 }
@@ -2596,7 +2590,7 @@ pub fn build_track(
     let full_ratio = median(faces.iter().map(|&(v, h)| v.min(h) / v.max(h))).or_else(|| ratio_over(300.0, true));
     let yaw_from_part_rim = full_ratio.is_none();
     let ratio = full_ratio.or_else(|| ratio_over(profile.yaw_part_rim_deg, false));
-    let scale = match (source, radius) {
+    let mut scale = match (source, radius) {
         (BarSource::Plate, Some(r)) => Scale {
             metres_per_px: profile.plate_mm / 1000.0 / (2.0 * r),
             source: "plate".into(),
@@ -2618,7 +2612,6 @@ pub fn build_track(
             vertical_metres_per_px: None,
         },
     };
-    let mut scale = scale;
     let vertical = match scale.source.as_str() {
         "plate" => {
             let rows = || measured.iter().flatten().map(|f| f.cy);
@@ -2818,13 +2811,9 @@ fn kinematics_without_repeats(
     times
         .iter()
         .map(|&tj| {
-            while k + 1 < t.len() && t[k + 1] <= tj {
-                k += 1;
-            }
-            let next = (k + 1).min(t.len() - 1);
+            let (k, next, w) = crate::signal::bracket(&t, tj, &mut k);
             match (m[k], m[next]) {
                 (Some(a), Some(b)) if next != k && t[next] > t[k] => {
-                    let w = ((tj - t[k]) / (t[next] - t[k])).clamp(0.0, 1.0);
                     let lerp = |x: f64, y: f64| x + w * (y - x);
                     Some(crate::signal::Motion {
                         pos: lerp(a.pos, b.pos),

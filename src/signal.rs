@@ -400,6 +400,23 @@ pub fn derivative(times: &[f64], xs: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Where `t` falls among increasing sample times: the samples either side
+/// and the later one's weight, held at the first sample before it (weight
+/// 0) and at the last after it (both indices the last). `k` carries the
+/// search from one call to the next, for increasing `t`.
+pub fn bracket(samples: &[f64], t: f64, k: &mut usize) -> (usize, usize, f64) {
+    while *k + 1 < samples.len() && samples[*k + 1] <= t {
+        *k += 1;
+    }
+    let next = (*k + 1).min(samples.len().saturating_sub(1));
+    let w = if next != *k && samples[next] > samples[*k] {
+        ((t - samples[*k]) / (samples[next] - samples[*k])).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (*k, next, w)
+}
+
 /// Median of finite values (NaN-free), `None` when empty.
 pub fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     percentile(values, 50.0)
