@@ -54,6 +54,9 @@ pub struct BarProfile {
     /// often taken as a circle (`full_rim_deg`), so it is not used to
     /// correct distances.
     pub yaw_part_rim_deg: f64,
+    /// A camera turned or tilted more than this (degrees) gets a note on
+    /// how to film (the "warn past 20 degrees").
+    pub warn_camera_angle_deg: f64,
     /// Radius may differ from its recent median by this fraction.
     pub max_radius_change: f64,
     /// A held fit that misses the rim may let its size drift (by up to
@@ -140,6 +143,7 @@ impl Default for BarProfile {
             held_min_visible_arc_deg: 120.0,
             full_rim_deg: 270.0,
             yaw_part_rim_deg: 180.0,
+            warn_camera_angle_deg: 20.0,
             max_radius_change: 0.04,
             held_size_drift_min_fits: 3,
             max_speed_radii: 0.3,
@@ -1950,6 +1954,47 @@ mod tests {
         assert!(!summary.scale.yaw_from_part_rim);
     }
 
+    /// Regression (rendered deadlift_pitched): a camera tilted 18 degrees
+    /// down shortens the plate's face, and that read as a 19-degree turn.
+    /// A face narrower than tall is a turn, one shorter than wide a tilt,
+    /// and the bar-drift allowance takes whichever is more.
+    #[test]
+    fn a_short_face_reads_as_a_tilt_and_a_narrow_one_as_a_turn() {
+        let n = 60;
+        let (times, skel) = hands_rising(n);
+        let plate = |i: usize, v: f64, h: f64| {
+            let cy = 505.0 - 200.0 * (i as f64 / n as f64);
+            Some(PlateFit {
+                cx: 410.0,
+                cy,
+                major: v.max(h),
+                minor: v.min(h),
+                inlier_share: 0.9,
+                visible_arc_deg: 340.0,
+                in_frame_arc_deg: 360.0,
+                hidden_arc_deg: 20.0,
+                measured: true,
+                seeded: false,
+                held: false,
+                followed: false,
+                repeat: false,
+                near_face_px: Some(NearFace { cx: 410.0, cy, v, h }),
+            })
+        };
+        // cos(18 deg) = 0.951: 38.04 px tall, 40 wide.
+        let tilted: Vec<_> = (0..n).map(|i| plate(i, 38.04, 40.0)).collect();
+        let (_, summary) = build_track(&times, tilted, &skel, &BarProfile::default(), 1);
+        let (yaw, tilt) = (summary.scale.camera_yaw_deg, summary.scale.camera_tilt_deg);
+        assert_eq!(yaw, Some(0.0));
+        assert!(tilt.is_some_and(|t| (t - 18.0).abs() < 0.1), "{tilt:?}");
+        assert_eq!(summary.scale.off_axis_deg(), tilt);
+        let turned: Vec<_> = (0..n).map(|i| plate(i, 40.0, 38.04)).collect();
+        let (_, summary) = build_track(&times, turned, &skel, &BarProfile::default(), 1);
+        let (yaw, tilt) = (summary.scale.camera_yaw_deg, summary.scale.camera_tilt_deg);
+        assert!(yaw.is_some_and(|y| (y - 18.0).abs() < 0.1), "{yaw:?}");
+        assert_eq!(tilt, Some(0.0));
+    }
+
     /// A lifter whose hands rise 200 px over `n` frames at 30 fps.
     /// Regression (rendered deadlifts): the plate hid the feet, the model
     /// guessed them at the bar's height, and the bar at the floor read
@@ -2118,8 +2163,16 @@ pub struct Scale {
     /// Median plate radius in pixels over measured frames (the ellipse's major semi-axis).
     pub plate_radius_px: Option<f64>,
     /// How far the camera is turned from side-on, from the plate's axis ratio
-    /// (weak below ~10 degrees: a ratio of 0.99 already reads as 8).
+    /// (weak below ~10 degrees: a ratio of 0.99 already reads as 8). Where
+    /// the near face was fitted, from its horizontal squeeze only: a turn
+    /// about the vertical narrows the face, a tilt shortens it.
     pub camera_yaw_deg: Option<f64>,
+    /// How far the camera is tilted up or down from level, from the near
+    /// face's vertical squeeze (a phone held at chest height); absent
+    /// without a near face. A level side-on camera sees the face, parallel
+    /// to the picture, as a circle wherever it is in the frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_tilt_deg: Option<f64>,
     /// The yaw was read from plates seen only in part (no fit saw 300
     /// degrees of rim): good enough to tell a side view from a front or
     /// 45-degree one, too rough to correct distances by.
@@ -2132,6 +2185,18 @@ pub struct Scale {
     /// `metres_per_px` holds for the whole path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vertical_metres_per_px: Option<[f64; 2]>,
+}
+
+impl Scale {
+    /// How far the camera looks off the lifter's side-on axis, turned or
+    /// tilted, whichever is more: what the near face's squeeze as a whole
+    /// says.
+    pub fn off_axis_deg(&self) -> Option<f64> {
+        match (self.camera_yaw_deg, self.camera_tilt_deg) {
+            (Some(y), Some(t)) => Some(y.max(t)),
+            (y, t) => y.or(t),
+        }
+    }
 }
 
 /// The plate's vertical semi-axis against its row in the picture,
@@ -2587,16 +2652,22 @@ pub fn build_track(
                 .map(|f| f.minor / f.major),
         )
     };
-    let full_ratio = median(faces.iter().map(|&(v, h)| v.min(h) / v.max(h))).or_else(|| ratio_over(300.0, true));
+    // The face tells a turn (narrower) from a tilt (shorter); a whole
+    // outline or a part rim does not, and its squeeze is read as a turn.
+    let squeeze = |of: fn(f64, f64) -> f64| median(faces.iter().map(|&(v, h)| of(v, h) / v.max(h)));
+    let full_ratio = squeeze(|_, h| h).or_else(|| ratio_over(300.0, true));
+    let tilt_ratio = squeeze(|v, _| v);
     let yaw_from_part_rim = full_ratio.is_none();
     let ratio = full_ratio.or_else(|| ratio_over(profile.yaw_part_rim_deg, false));
+    let degrees_from = |q: f64| q.clamp(0.0, 1.0).acos().to_degrees();
     let mut scale = match (source, radius) {
         (BarSource::Plate, Some(r)) => Scale {
             metres_per_px: profile.plate_mm / 1000.0 / (2.0 * r),
             source: "plate".into(),
             plate_mm: profile.plate_mm,
             plate_radius_px: Some(r),
-            camera_yaw_deg: ratio.map(|q| q.clamp(0.0, 1.0).acos().to_degrees()),
+            camera_yaw_deg: ratio.map(degrees_from),
+            camera_tilt_deg: tilt_ratio.map(degrees_from),
             yaw_from_part_rim: yaw_from_part_rim && ratio.is_some(),
             vertical_metres_per_px: None,
         },
@@ -2608,6 +2679,7 @@ pub fn build_track(
             plate_mm: profile.plate_mm,
             plate_radius_px: radius,
             camera_yaw_deg: None,
+            camera_tilt_deg: None,
             yaw_from_part_rim: false,
             vertical_metres_per_px: None,
         },

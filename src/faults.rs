@@ -1124,7 +1124,11 @@ fn yaw_allowance_m(bar: &BarTrack, p: &FaultProfile) -> f64 {
     // A yaw read off part rims is too rough to size the allowance by (a
     // part-rim fit is often taken as a circle): such a turn is allowed for
     // at least as much as an unknown one.
-    let yaw = match bar.scale.camera_yaw_deg {
+    // The turn or the tilt, whichever is more: the allowance also absorbs
+    // the plate's parallax against the feet behind it, which a camera
+    // tilted down shows too (lukestynes' and nico's faces are shorter than
+    // wide and their clean bars read 10-12 cm ahead without it).
+    let yaw = match bar.scale.off_axis_deg() {
         Some(y) if !bar.scale.yaw_from_part_rim => y,
         Some(y) => y.max(p.bar_drift_unknown_yaw_deg),
         None => p.bar_drift_unknown_yaw_deg,
@@ -1458,6 +1462,7 @@ mod tests {
                 plate_mm: 450.0,
                 plate_radius_px: Some(225.0),
                 camera_yaw_deg: Some(yaw_deg),
+                camera_tilt_deg: None,
                 yaw_from_part_rim: false,
                 vertical_metres_per_px: None,
             },

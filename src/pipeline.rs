@@ -405,7 +405,14 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     );
     match bar_track.source {
         bar::BarSource::Plate => {
-            if let Some(yaw) = bar_summary.scale.camera_yaw_deg.filter(|y| *y > 20.0) {
+            let warn = cfg.profile.bar.warn_camera_angle_deg;
+            if let Some(tilt) = bar_summary.scale.camera_tilt_deg.filter(|t| *t > warn) {
+                notes.push(format!(
+                    "the plate looks shorter than wide: the camera is tilted about {tilt:.0} degrees from level; \
+                     film from about hip height with the phone level for true heights and angles"
+                ));
+            }
+            if let Some(yaw) = bar_summary.scale.camera_yaw_deg.filter(|y| *y > warn) {
                 let seen = if bar_summary.scale.yaw_from_part_rim {
                     " (read from a partly hidden plate, so roughly)"
                 } else {

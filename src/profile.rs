@@ -187,6 +187,12 @@ impl Profile {
                 b.yaw_part_rim_deg
             ));
         }
+        if !(b.warn_camera_angle_deg > 0.0 && b.warn_camera_angle_deg < 90.0) {
+            return Err(format!(
+                "bar.warn_camera_angle_deg = {} must be degrees between 0 and 90",
+                b.warn_camera_angle_deg
+            ));
+        }
         if !(b.near_face_min_arc_deg > 0.0 && b.near_face_min_arc_deg <= 360.0) {
             return Err(format!(
                 "bar.near_face_min_arc_deg = {} must be degrees of rim, above 0 and at most 360",

@@ -93,6 +93,10 @@ pub struct ViewVerdict {
     #[serde(default)]
     pub leg_tilt_deg: Option<f64>,
     pub camera_yaw_deg: Option<f64>,
+    /// Tilt from level (a phone held high); a tilted side view is still
+    /// side-on, and its heights are scaled row by row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_tilt_deg: Option<f64>,
     pub pose_coverage: f64,
     /// What to change when filming, when the verdict is not side_on.
     pub advice: Option<String>,
@@ -233,6 +237,7 @@ pub fn judge_view(
         hip_spread_ratio: spread,
         leg_tilt_deg,
         camera_yaw_deg,
+        camera_tilt_deg: bar.scale.camera_tilt_deg,
         pose_coverage: coverage,
         advice,
     }
@@ -561,6 +566,7 @@ mod tests {
             plate_mm: 450.0,
             plate_radius_px: Some(56.0),
             camera_yaw_deg: None,
+            camera_tilt_deg: None,
             yaw_from_part_rim: false,
             vertical_metres_per_px: None,
         };

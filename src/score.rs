@@ -76,6 +76,9 @@ pub struct TruthClip {
 pub struct TruthCamera {
     /// How far the camera is turned from side-on, about the vertical.
     pub yaw_deg: f64,
+    /// How far it is tilted down from level (absent in older truth files).
+    #[serde(default)]
+    pub pitch_deg: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +129,9 @@ pub struct Score {
     pub rom_err_cm: Option<f64>,
     /// Reported camera turn from side-on minus the truth's, degrees.
     pub yaw_err_deg: Option<f64>,
+    /// Reported camera tilt from level minus the truth's, degrees.
+    #[serde(default)]
+    pub tilt_err_deg: Option<f64>,
     /// Worst per-rep error of peak and of mean concentric velocity (m/s),
     /// over the truth's concentric phases.
     pub peak_velocity_err_mps: Option<f64>,
@@ -289,6 +295,7 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         scale_err_pct: bar.scale_err_pct,
         rom_err_cm: bar.rom_err_cm,
         yaw_err_deg: bar.yaw_err_deg,
+        tilt_err_deg: bar.tilt_err_deg,
         peak_velocity_err_mps: bar.peak_v_err,
         mean_velocity_err_mps: bar.mean_v_err,
         clip: truth.clip.name.clone(),
@@ -318,6 +325,7 @@ struct BarScore {
     scale_err_pct: Option<f64>,
     rom_err_cm: Option<f64>,
     yaw_err_deg: Option<f64>,
+    tilt_err_deg: Option<f64>,
     peak_v_err: Option<f64>,
     mean_v_err: Option<f64>,
 }
@@ -396,6 +404,11 @@ fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore>
             .as_ref()
             .and_then(|b| b.scale.camera_yaw_deg)
             .map(|y| y - truth.clip.camera.yaw_deg.abs()),
+        tilt_err_deg: report
+            .bar
+            .as_ref()
+            .and_then(|b| b.scale.camera_tilt_deg)
+            .map(|t| t - truth.clip.camera.pitch_deg.abs()),
         peak_v_err: worst(&peak),
         mean_v_err: worst(&mean),
     })
@@ -409,14 +422,14 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 pub fn table(scores: &[Score]) -> String {
     let mut s =
         format!(
-        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}\n",
+        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}\n",
         "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump",
-        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "yaw°", "lift", "judge", "reps", "key s", "faults", "false flags"
+        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "yaw°", "tilt°", "lift", "judge", "reps", "key s", "faults", "false flags"
     );
     for c in scores {
         let _ = writeln!(
             s,
-            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}",
+            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}",
             c.clip,
             c.frames,
             c.pose_coverage * 100.0,
@@ -435,6 +448,7 @@ pub fn table(scores: &[Score]) -> String {
             cell(c.peak_velocity_err_mps, 3),
             cell(c.mean_velocity_err_mps, 3),
             cell(c.yaw_err_deg, 1),
+            cell(c.tilt_err_deg, 1),
             match c.lift_right {
                 Some(true) => "ok",
                 Some(false) => "WRONG",
@@ -456,7 +470,8 @@ pub fn table(scores: &[Score]) -> String {
           bar% = frames with a measured plate; bar px/mm = median plate-centre error on those frames;\n\
           scale% = metres-per-pixel error; ROM cm = range-of-motion error; vpk/vmean = worst per-rep error of\n\
           peak/mean concentric bar velocity (m/s) over the truth's concentric phases;\n\
-          yaw° = reported camera turn from side-on minus the truth's (degrees);\n\
+          yaw° / tilt° = reported camera turn from side-on / tilt from level minus the truth's (degrees;\n\
+          - where the near face was never seen whole);\n\
           lift = squat/deadlift recognised right; judge = view judged side-on; reps = found/true;\n\
           key s = largest bottom (squat) or lockout (deadlift) time error over the true reps;\n\
           faults = injected faults flagged with the right kind at the right time / injected;\n\

@@ -370,7 +370,7 @@ fn measurement_section(report: &Report) -> String {
         };
         let _ = writeln!(
             h,
-            "<li>Bar: {source}. Scale {:.2} mm per pixel from {scale}.{}{}</li>",
+            "<li>Bar: {source}. Scale {:.2} mm per pixel from {scale}.{}{}{}</li>",
             1000.0 * b.scale.metres_per_px,
             b.scale
                 .vertical_metres_per_px
@@ -382,7 +382,10 @@ fn measurement_section(report: &Report) -> String {
                 )),
             b.scale
                 .camera_yaw_deg
-                .map_or(String::new(), |y| format!(" Camera about {y:.0}° off side-on."))
+                .map_or(String::new(), |y| format!(" Camera about {y:.0}° off side-on.")),
+            b.scale
+                .camera_tilt_deg
+                .map_or(String::new(), |t| format!(" Camera tilted about {t:.0}° from level."))
         );
     }
     for n in &report.notes {
