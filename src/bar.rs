@@ -19,6 +19,9 @@ use crate::error::{CvContext, Result};
 use crate::pose::RawPose;
 use crate::signal::solve3;
 
+mod tilt;
+pub use tilt::{refine_for_tilt, Rim, Tilt};
+
 /// Thresholds of plate finding and tracking (section `[bar]` of the profile).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -216,6 +219,10 @@ pub struct PlateFit {
     /// centre (`near_face`); only on free fits that saw the full rim. The
     /// scale, the camera angle and the bar's position are read from it.
     pub near_face_px: Option<NearFace>,
+    /// The image of the plate's centre on a tilted camera's clip, fitted
+    /// after the pass from this frame's rim away from the far face, with
+    /// the face's shape held (`refine_for_tilt`).
+    pub near_centre_px: Option<(f64, f64)>,
 }
 
 /// The near face's ellipse (vertical and horizontal axes), image pixels.
@@ -299,6 +306,8 @@ pub struct BarTracker {
     /// Per frame so far: the picture about the plate repeats the previous
     /// frame's (see `PlateFit::repeat`).
     repeats: Vec<bool>,
+    /// Per frame so far: the rim about its measured fit (`Rim`).
+    rims: Vec<Option<Rim>>,
 }
 
 /// Most memory the frames kept for tracking back may take (a 1080p grey
@@ -651,6 +660,7 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, towards: (f64, f64), p: &BarProfil
         near_face_px: (visible >= p.full_rim_deg)
             .then(|| near_face(&inliers, edges.rays, &shape, towards, p.near_face_min_arc_deg))
             .flatten(),
+        near_centre_px: None,
     })
 }
 
@@ -685,17 +695,9 @@ fn near_face(
     towards: (f64, f64),
     min_arc_deg: f64,
 ) -> Option<NearFace> {
-    let (dx, dy) = (towards.0 - outline.cx, towards.1 - outline.cy);
-    let d = dx.hypot(dy);
     let r = outline.a.max(outline.b);
-    let kept: Vec<(usize, f64, f64)> = inliers
-        .iter()
-        .copied()
-        .filter(|&(_, x, y)| {
-            let (ex, ey) = (x - outline.cx, y - outline.cy);
-            d <= r || (ex * dx + ey * dy) / (ex.hypot(ey) * d).max(1e-9) <= r / d
-        })
-        .collect();
+    let away = away_from_far_face((outline.cx, outline.cy), r, towards);
+    let kept: Vec<(usize, f64, f64)> = inliers.iter().copied().filter(|&(_, x, y)| away(x, y)).collect();
     // With the whole rim seen, the rest is at least half of it; four
     // unknowns need more than the 90 degrees a part-hidden rim can leave.
     let mut seen = vec![false; rays];
@@ -741,6 +743,18 @@ fn near_face(
         v,
         h,
     })
+}
+
+/// Whether a rim point of a plate (centre, radius r) lies where its far
+/// face cannot show: outside acos(r/d) of the direction `towards` the
+/// far face lies (d px away), anywhere when that point is on the plate.
+fn away_from_far_face((cx, cy): (f64, f64), r: f64, towards: (f64, f64)) -> impl Fn(f64, f64) -> bool {
+    let (dx, dy) = (towards.0 - cx, towards.1 - cy);
+    let d = dx.hypot(dy);
+    move |x, y| {
+        let (ex, ey) = (x - cx, y - cy);
+        d <= r || (ex * dx + ey * dy) / (ex.hypot(ey) * d).max(1e-9) <= r / d
+    }
 }
 
 /// Solves the 4 x 4 system a x = b (normal equations of the face fit).
@@ -826,6 +840,7 @@ fn held_fit(
         followed: false,
         repeat: false,
         near_face_px: None,
+        near_centre_px: None,
     })
 }
 
@@ -932,7 +947,10 @@ fn anchors(pose: &RawPose) -> Option<Anchors> {
 
 /// One tracking step of `st` on this frame (BGR or grey): predict, fit the
 /// rim freely, else with the plate's shape held, and update the state.
-fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rect) -> Result<Option<PlateFit>> {
+/// The frame's fit, and the rim about it when it is measured.
+type Followed = (Option<PlateFit>, Option<Rim>);
+
+fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rect) -> Result<Followed> {
     let dt = (t - st.t).max(1e-3);
     let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
     let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
@@ -1016,7 +1034,9 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             }
         }
     }
-    let Some((mut fit, sound)) = fit else { return Ok(None) };
+    let Some((mut fit, sound)) = fit else {
+        return Ok((None, None));
+    };
     if debug_trace() {
         eprintln!(
             "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
@@ -1059,7 +1079,8 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             st.ratios.remove(0);
         }
     }
-    Ok(Some(fit))
+    let rim = edges.as_ref().filter(|_| fit.measured).map(|e| Rim::around(e, &fit));
+    Ok((Some(fit), rim))
 }
 
 /// Rim edges around a predicted centre and the free fit to them.
@@ -1111,6 +1132,7 @@ impl BarTracker {
             likely_plates: Vec::new(),
             previous: None,
             repeats: Vec::new(),
+            rims: Vec::new(),
         }
     }
 
@@ -1137,10 +1159,12 @@ impl BarTracker {
             }
         }
         let fit = if let Some(mut st) = self.state.take() {
-            let fit = follow(&self.profile, &mut st, bgr, t, self.picture)?;
+            let (fit, rim) = follow(&self.profile, &mut st, bgr, t, self.picture)?;
             self.state = Some(st);
+            self.rims.push(rim);
             fit
         } else {
+            self.rims.push(None);
             let fit = self.search(bgr, t, pose)?;
             if let (Some(f), Some(st)) = (&fit, &self.state) {
                 if f.measured {
@@ -1164,6 +1188,14 @@ impl BarTracker {
         self.remember(index, t, &grey, fit.as_ref().is_some_and(|f| f.measured))?;
         self.previous = Some(grey);
         Ok(fit)
+    }
+
+    /// Once the clip is tracked (`fits` as the pass kept them, backfill
+    /// included): on a camera found tilted, refit the faces and centres
+    /// from the rims kept (`refine_for_tilt`). The rims are let go.
+    pub fn refine(&mut self, fits: &mut [Option<PlateFit>]) -> Option<Tilt> {
+        let rims = std::mem::take(&mut self.rims);
+        refine_for_tilt(fits, &rims, centre_of(self.picture), &self.profile)
     }
 
     /// Fits found by tracking backwards from a late seed, as (frame index,
@@ -1208,11 +1240,17 @@ impl BarTracker {
             if -t - st.last_measured_t > self.profile.lost_after_s {
                 break;
             }
-            if let Some(fit) = follow(&self.profile, &mut st, grey, -t, self.picture)? {
+            let (fit, rim) = follow(&self.profile, &mut st, grey, -t, self.picture)?;
+            if let Some(fit) = fit {
                 // Whether the frame repeated the one before, as the forward
                 // pass saw it.
                 let repeat = self.repeats.get(*index).copied().unwrap_or(false);
                 self.backfill.push((*index, PlateFit { repeat, ..fit }));
+                // The pass keeps a backfilled fit where its own was not
+                // measured, and only measured fits leave a rim.
+                if let Some(slot) = self.rims.get_mut(*index).filter(|s| s.is_none()) {
+                    *slot = rim;
+                }
             }
         }
         Ok(())
@@ -1430,6 +1468,7 @@ mod tests {
                     followed: false,
                     repeat: j > 0 && shown[j] == shown[j - 1],
                     near_face_px: None,
+                    near_centre_px: None,
                 })
             })
             .collect();
@@ -1591,6 +1630,7 @@ mod tests {
                     v: 50.0,
                     h,
                 }),
+                near_centre_px: None,
             })
         };
         let times = [0.0, 0.1, 0.2, 0.3, 0.4];
@@ -1799,6 +1839,7 @@ mod tests {
             followed: false,
             repeat: false,
             near_face_px: None,
+            near_centre_px: None,
         };
         let seed = fit(200.0, 72.0);
         // About the same centre: the same plate, misfitted.
@@ -1830,6 +1871,7 @@ mod tests {
             followed: false,
             repeat: false,
             near_face_px: None,
+            near_centre_px: None,
         };
         let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1);
         assert_eq!(track.source, BarSource::Hands);
@@ -1894,6 +1936,7 @@ mod tests {
                     followed: weak,
                     repeat: false,
                     near_face_px: None,
+                    near_centre_px: None,
                 })
             })
             .collect();
@@ -1935,6 +1978,7 @@ mod tests {
                 followed: false,
                 repeat: false,
                 near_face_px: None,
+                near_centre_px: None,
             })
         };
         // 39/40: acos(0.975) = 12.8 degrees.
@@ -1979,6 +2023,7 @@ mod tests {
                 followed: false,
                 repeat: false,
                 near_face_px: Some(NearFace { cx: 410.0, cy, v, h }),
+                near_centre_px: None,
             })
         };
         // cos(18 deg) = 0.951: 38.04 px tall, 40 wide.
@@ -2020,6 +2065,7 @@ mod tests {
                     followed: false,
                     repeat: false,
                     near_face_px: None,
+                    near_centre_px: None,
                 })
             })
             .collect();
@@ -2199,6 +2245,37 @@ impl Scale {
     }
 }
 
+/// Least-squares line v = a + b y through (y, v) points, fitted again
+/// without the points a misfit put off it (beyond 3 MADs, the MAD at least
+/// 1 % of the mean v: a still plate's faces agree to a tenth of a pixel,
+/// and a MAD that small would drop a cluster of three).
+fn robust_line(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let line = |pts: &[(f64, f64)]| -> Option<(f64, f64)> {
+        let n = pts.len() as f64;
+        let (my, mv) = (
+            pts.iter().map(|q| q.0).sum::<f64>() / n,
+            pts.iter().map(|q| q.1).sum::<f64>() / n,
+        );
+        let sxx: f64 = pts.iter().map(|q| (q.0 - my).powi(2)).sum();
+        let sxv: f64 = pts.iter().map(|q| (q.0 - my) * (q.1 - mv)).sum();
+        (sxx > 1e-9).then(|| {
+            let b = sxv / sxx;
+            (mv - b * my, b)
+        })
+    };
+    let (a, b) = line(pts)?;
+    let resid: Vec<f64> = pts.iter().map(|q| (q.1 - a - b * q.0).abs()).collect();
+    let size = pts.iter().map(|q| q.1).sum::<f64>() / pts.len() as f64;
+    let mad = median(resid.iter().copied())?.max(0.01 * size);
+    let kept: Vec<(f64, f64)> = pts
+        .iter()
+        .zip(&resid)
+        .filter(|(_, &e)| e <= 3.0 * mad)
+        .map(|(q, _)| *q)
+        .collect();
+    line(&kept)
+}
+
 /// The plate's vertical semi-axis against its row in the picture,
 /// `v(y) = a + b y` pixels, and the plate's radius in metres. A bar moving
 /// in the plate's plane travels `r_m / v(y)` metres per pixel at row y: a
@@ -2272,33 +2349,7 @@ impl VerticalScale {
         if spread(&rows, 0.0, 100.0)? < p.vertical_scale_min_cover * span {
             return None;
         }
-        let line = |pts: &[(f64, f64)]| -> Option<(f64, f64)> {
-            let n = pts.len() as f64;
-            let (my, mv) = (
-                pts.iter().map(|q| q.0).sum::<f64>() / n,
-                pts.iter().map(|q| q.1).sum::<f64>() / n,
-            );
-            let sxx: f64 = pts.iter().map(|q| (q.0 - my).powi(2)).sum();
-            let sxv: f64 = pts.iter().map(|q| (q.0 - my) * (q.1 - mv)).sum();
-            (sxx > 1e-9).then(|| {
-                let b = sxv / sxx;
-                (mv - b * my, b)
-            })
-        };
-        // One pass without the faces a misfit put off the line.
-        let (a, b) = line(faces)?;
-        let resid: Vec<f64> = faces.iter().map(|q| (q.1 - a - b * q.0).abs()).collect();
-        // At least 1 % of the size: a still plate's faces agree to a tenth
-        // of a pixel, and a MAD that small would drop a cluster of three.
-        let size = faces.iter().map(|q| q.1).sum::<f64>() / faces.len() as f64;
-        let mad = median(resid.iter().copied())?.max(0.01 * size);
-        let kept: Vec<(f64, f64)> = faces
-            .iter()
-            .zip(&resid)
-            .filter(|(_, &e)| e <= 3.0 * mad)
-            .map(|(q, _)| *q)
-            .collect();
-        let (a, b) = line(&kept)?;
+        let (a, b) = robust_line(faces)?;
         let (top, bottom) = (a + b * path.0, a + b * path.1);
         let change = (top - bottom).abs() / top.min(bottom);
         // A change past vertical_scale_max_change is no camera tilt a lifter
@@ -2403,14 +2454,24 @@ const EAR_HEIGHT_OF_STATURE: f64 = 0.93;
 /// lies towards where the bar's line meets the horizon, and the face's
 /// centre misleads (rendered 25-degree clip: centre error 5.9 -> 7.9 px,
 /// ROM -0.9 -> -2.1 cm; the tilted one's peak speed 0.109 -> 0.127 m/s).
+///
+/// On a tilted camera's clip (`refine_for_tilt`) every measured frame with
+/// enough rim has its own centre, the image of the plate's centre, and
+/// that is taken instead.
 fn face_offsets(times: &[f64], fits: &[Option<PlateFit>], min_ratio: f64) -> Vec<(f64, f64)> {
+    let refined = fits.iter().flatten().any(|f| f.near_centre_px.is_some());
     let known: Vec<(f64, (f64, f64))> = fits
         .iter()
         .zip(times)
         .filter_map(|(f, &t)| {
             let f = f.as_ref().filter(|f| f.measured)?;
-            let n = f.near_face_px.filter(|n| n.v.min(n.h) / n.v.max(n.h) >= min_ratio)?;
-            Some((t, (n.cx - f.cx, n.cy - f.cy)))
+            let (cx, cy) = if refined {
+                f.near_centre_px?
+            } else {
+                let n = f.near_face_px.filter(|n| n.v.min(n.h) / n.v.max(n.h) >= min_ratio)?;
+                (n.cx, n.cy)
+            };
+            Some((t, (cx - f.cx, cy - f.cy)))
         })
         .collect();
     if known.is_empty() {
@@ -2904,7 +2965,7 @@ fn kinematics_without_repeats(
 pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) -> Result<()> {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat,plate_face_v_px,plate_face_h_px,plate_face_cx_px,plate_face_cy_px\n",
+        "frame,time_s,x_px,y_px,x_m,y_m,vx_mps,vy_mps,ax_mps2,ay_mps2,confidence,measured,plate_cx_px,plate_cy_px,plate_major_px,plate_minor_px,plate_rim_deg,plate_held,plate_followed,plate_repeat,plate_face_v_px,plate_face_h_px,plate_face_cx_px,plate_face_cy_px,plate_near_cx_px,plate_near_cy_px\n",
     );
     for (i, (&t, f)) in times.iter().zip(&track.frames).enumerate() {
         match f {
@@ -2938,7 +2999,7 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
             Some(f) => {
                 let _ = writeln!(
                     out,
-                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{},{},{}",
+                    ",{:.3},{:.3},{:.3},{:.3},{:.0},{},{},{},{},{}",
                     f.cx,
                     f.cy,
                     f.major,
@@ -2950,10 +3011,11 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
                     f.near_face_px.map_or(",,,".into(), |n| format!(
                         "{:.3},{:.3},{:.3},{:.3}",
                         n.v, n.h, n.cx, n.cy
-                    ))
+                    )),
+                    f.near_centre_px.map_or(",".into(), |(x, y)| format!("{x:.3},{y:.3}"))
                 );
             }
-            None => out.push_str(",,,,,,,,,,,,\n"),
+            None => out.push_str(",,,,,,,,,,,,,,\n"),
         }
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -2985,6 +3047,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
     let (rim, held) = (col("plate_rim_deg").ok(), col("plate_held").ok());
     let followed = col("plate_followed").ok();
     let repeat = col("plate_repeat").ok();
+    let near = (col("plate_near_cx_px").ok(), col("plate_near_cy_px").ok());
     let face = [
         col("plate_face_v_px").ok(),
         col("plate_face_h_px").ok(),
@@ -3018,6 +3081,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                     [Some(v), Some(h), Some(cx), Some(cy)] => Some(NearFace { cx, cy, v, h }),
                     _ => None,
                 },
+                near_centre_px: near.0.and_then(num).zip(near.1.and_then(num)),
             });
         }
     }

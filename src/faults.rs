@@ -1762,6 +1762,7 @@ mod tests {
                     followed: false,
                     repeat: false,
                     near_face_px: None,
+                    near_centre_px: None,
                 })
             })
             .collect();

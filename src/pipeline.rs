@@ -202,6 +202,9 @@ pub fn track_video(
     if let PoseSource::Track(tr) = poses {
         t.detector_runs = tr.detector_runs;
     }
+    if let Some(b) = bar.as_deref_mut() {
+        b.refine(&mut t.fits);
+    }
     t.plate_searches = bar.map(|b| b.searches).unwrap_or(0);
     if decoded == 0 {
         return Err(Error::VideoUnreadable {
