@@ -254,7 +254,7 @@ impl Default for FaultProfile {
             bar_drift_yaw_noise_deg: 6.0,
             above_parallel_thigh_deg: [5.0, 15.0, 30.0],
             above_parallel_bar_drop_share: [0.30, 0.26, 0.21],
-            deep_bar_drop_share: 0.45,
+            deep_bar_drop_share: 0.40,
             bar_depth_confidence: 0.7,
             doubted_depth_min_thigh_to_shin: 0.85,
             heel_lift_m: [0.08, 0.11, 0.15],
@@ -1954,8 +1954,11 @@ mod tests {
             .all(|f| f.kind == FaultKind::BarDrift || f.kind == FaultKind::AboveParallel));
         // The bar itself is judged: it dropped to depth, so no depth flag.
         assert!(f.is_empty(), "{:?}", kinds(&f));
+        // Judged, and with the bar's drop (0.41, a squat at depth) not let
+        // overrule the pose, that pose reads above parallel.
         let lax = FaultProfile {
             min_hip_to_bar_m: 0.0,
+            deep_bar_drop_share: 1.0,
             ..FaultProfile::default()
         };
         let judged = detect_squat(&l, &lax).0;
@@ -1974,6 +1977,18 @@ mod tests {
         l.bar = squat(0.30, |_, d| lerp(10.0, 35.0, d), |_, y| y).bar;
         let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
         assert!(!f.iter().any(|f| f.kind == FaultKind::AboveParallel), "{:?}", kinds(&f));
+        // Regression (a clean rendered squat at 120 fps whose pose
+        // collapsed under the plate): the bar dropped 0.43 of its height,
+        // as parallel squats do, and the hip drawn high was taken for the
+        // depth (thighs 74 deg above horizontal). A drop of 0.43 overrules.
+        l.bar = squat(0.39, |_, d| lerp(10.0, 35.0, d), |_, y| y).bar;
+        let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
+        assert!(!f.iter().any(|f| f.kind == FaultKind::AboveParallel), "{:?}", kinds(&f));
+        // A quarter squat leaning far forward drops the bar 0.38 (gymai's
+        // fourth rep, thighs 40 deg above horizontal): the pose decides.
+        l.bar = squat(0.465, |_, d| lerp(10.0, 35.0, d), |_, y| y).bar;
+        let f = run(&l, crate::reps::Lift::Squat, &sq_rep());
+        assert!(f.iter().any(|f| f.kind == FaultKind::AboveParallel), "{:?}", kinds(&f));
     }
 
     #[test]

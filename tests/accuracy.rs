@@ -88,6 +88,10 @@ const GUARDS: &[Guard] = &[
     // column compares one figure for the whole path with the truth's for
     // the plate on the floor: -8 % by design here.
     Guard { clip: "deadlift_pitched", coverage: 0.97, kp_pct: 12.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.6, scale_pct: 9.0, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 2.0, faults_found: 0 },
+    // Slow-motion capture, 120 fps played at that rate: the rules that
+    // count frames or seconds (smoothing, tracking gates, still frames, the
+    // repeat check) at four times the usual rate.
+    Guard { clip: "deadlift_120fps", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
     Guard { clip: "deadlift_oblique25", coverage: 0.97, kp_pct: 9.0, torso_deg: 12.5, bar_share: 0.97, bar_px: 7.0, scale_pct: 3.0, rom_cm: 2.5, v_peak: 0.03, v_mean: 0.025, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
 ];
 

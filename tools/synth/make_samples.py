@@ -49,6 +49,12 @@ SAMPLES.append(
     ClipSpec(name="deadlift_pitched", lift="deadlift", body="male", facing="left", plate_color=RED,
              width=540, height=960, fov_deg=60.0, camera_height_m=1.5, camera_distance_m=2.6,
              camera_pitch_deg=18.0, seed=12))
+# Slow-motion capture (120 fps, played at that rate): one pull, so the
+# frame-rate-dependent rules (smoothing, tracking gates, still frames) are
+# measured at four times the usual rate.
+SAMPLES.append(
+    ClipSpec(name="deadlift_120fps", lift="deadlift", body="female", facing="right", plate_color=BLUE,
+             reps=1, fps=120.0, camera_distance_m=3.3, seed=13))
 
 
 def main():
