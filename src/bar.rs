@@ -216,8 +216,10 @@ pub struct PlateFit {
     /// is no new sample of the bar's motion (`repeat_max_grey_diff`).
     pub repeat: bool,
     /// The plate's near face, fitted to the rim away from the picture's
-    /// centre (`near_face`); only on free fits that saw the full rim. The
-    /// scale, the camera angle and the bar's position are read from it.
+    /// centre (`near_face`), or on a tilted camera's clip away from where
+    /// the tilt puts the far face (`refine_for_tilt`); only on free fits
+    /// that saw the full rim. The scale, the camera angle and the bar's
+    /// position are read from it.
     pub near_face_px: Option<NearFace>,
     /// The image of the plate's centre on a tilted camera's clip, fitted
     /// after the pass from this frame's rim away from the far face, with

@@ -173,7 +173,8 @@ fn refit_faces(fits: &mut [Option<PlateFit>], rims: &[Option<Rim>], towards: (f6
 /// face centre with the face's shape held (its height and width along the
 /// path, as lines over the row) and moves it to the image of the plate's
 /// centre: `near_centre_px`. Returns the tilt, or None (fits untouched)
-/// when the clip does not show one.
+/// when the clip does not show one. Without the lines (too few faces), the
+/// faces are refitted and the centres left to the outline.
 pub fn refine_for_tilt(
     fits: &mut [Option<PlateFit>],
     rims: &[Option<Rim>],
@@ -181,6 +182,7 @@ pub fn refine_for_tilt(
     p: &BarProfile,
 ) -> Option<Tilt> {
     let first = Tilt::from_faces(fits, centre, p)?;
+    let path = path_of(fits)?;
     // The tracker's faces took in some wall, which shortens a tilt read off
     // them, and a point read too near leaves a cone too narrow to drop the
     // wall again. So the faces are fitted afresh away from the whole side
@@ -190,7 +192,6 @@ pub fn refine_for_tilt(
     refit_faces(fits, rims, beyond, p);
     let tilt = Tilt::from_faces(fits, centre, p).unwrap_or(first);
     refit_faces(fits, rims, tilt.far_face_towards, p);
-    let path = path_of(fits)?;
     let faces = measured_faces(fits);
     // The face's height and width as lines over the row, held within the
     // path (half its span past either end, as `VerticalScale` does).
@@ -199,7 +200,9 @@ pub fn refine_for_tilt(
         let pts: Vec<(f64, f64)> = faces.iter().map(|(y, n)| (*y, size(n))).collect();
         robust_line(&pts)
     };
-    let ((va, vb), (ha, hb)) = (along(|n| n.v)?, along(|n| n.h)?);
+    let (Some((va, vb)), Some((ha, hb))) = (along(|n| n.v), along(|n| n.h)) else {
+        return Some(tilt);
+    };
     let at = |y: f64| y.clamp(path.0 - 0.5 * span, path.1 + 0.5 * span);
     let height = |y: f64| va + vb * at(y);
     let width = |y: f64| ha + hb * at(y);
