@@ -241,18 +241,18 @@ pub fn refine_for_tilt(
 mod tests {
     use super::*;
 
-    /// A pinhole camera 1.5 m up, tilted `tilt` degrees down (f = 831 px,
-    /// centre (270, 480)), and a plate 0.45 m across and 6 cm thick whose
-    /// near face is 1.88 m away: x right, y up, z away, metres.
-    fn project(tilt: f64, p: [f64; 3]) -> (f64, f64) {
+    /// A pinhole camera `up` m high, tilted `tilt` degrees down (f = 831
+    /// px, centre (270, 480)), and a plate 0.45 m across and 6 cm thick
+    /// whose near face is 1.88 m away: x right, y up, z away, metres.
+    fn project((tilt, up): (f64, f64), p: [f64; 3]) -> (f64, f64) {
         let t = tilt.to_radians();
-        let (x, y, z) = (p[0], p[1] - 1.5, p[2]);
+        let (x, y, z) = (p[0], p[1] - up, p[2]);
         let forward = -y * t.sin() + z * t.cos();
         let down = -y * t.cos() - z * t.sin();
         (270.0 + 831.0 * x / forward, 480.0 + 831.0 * down / forward)
     }
 
-    fn circle(tilt: f64, height: f64, z: f64) -> Vec<(f64, f64)> {
+    fn circle(tilt: (f64, f64), height: f64, z: f64) -> Vec<(f64, f64)> {
         (0..720)
             .map(|k| {
                 let a = (k as f64 * 0.5).to_radians();
@@ -264,7 +264,7 @@ mod tests {
     /// The plate's outline as 180 rays see it (the farthest of the near
     /// and far faces along each ray from the outline's box centre), the
     /// outline's fit, and the image of the plate's centre.
-    fn frame(tilt: f64, height: f64) -> (PlateFit, Rim, (f64, f64)) {
+    fn frame(tilt: (f64, f64), height: f64) -> (PlateFit, Rim, (f64, f64)) {
         let mut pts = circle(tilt, height, 1.88);
         pts.extend(circle(tilt, height, 1.94));
         let (x0, x1) = pts
@@ -318,10 +318,10 @@ mod tests {
     /// the bar stepped as fits took it in or not.
     #[test]
     fn a_tilted_cameras_plate_centre_is_found_past_its_wall() {
-        let clip = |tilt: f64| -> Vec<(PlateFit, Rim, (f64, f64))> {
+        let clip = |tilt: (f64, f64)| -> Vec<(PlateFit, Rim, (f64, f64))> {
             (0..40).map(|k| frame(tilt, 0.225 + 0.02 * k as f64)).collect()
         };
-        let frames = clip(18.0);
+        let frames = clip((18.0, 1.5));
         let mut fits: Vec<Option<PlateFit>> = frames.iter().map(|f| Some(f.0)).collect();
         let rims: Vec<Option<Rim>> = frames.iter().map(|f| Some(f.1.clone())).collect();
         let outline_err = frames.iter().map(|f| (f.0.cy - f.2 .1).abs()).fold(0.0, f64::max);
@@ -340,7 +340,7 @@ mod tests {
         }
         // Level, the plate keeps its size wherever it is: no tilt, and
         // nothing is refitted.
-        let level = clip(0.0);
+        let level = clip((0.0, 1.5));
         let mut fits: Vec<Option<PlateFit>> = level.iter().map(|f| Some(f.0)).collect();
         let rims: Vec<Option<Rim>> = level.iter().map(|f| Some(f.1.clone())).collect();
         let before = fits.clone();
@@ -349,5 +349,21 @@ mod tests {
             None
         );
         assert_eq!(fits, before);
+        // A phone on the floor, 0.4 m up and tilted 15 degrees up: the wall
+        // shows below the plate, and the bar's line meets the horizon
+        // f tan 15 = 223 px below the centre.
+        let frames = clip((-15.0, 0.4));
+        let mut fits: Vec<Option<PlateFit>> = frames.iter().map(|f| Some(f.0)).collect();
+        let rims: Vec<Option<Rim>> = frames.iter().map(|f| Some(f.1.clone())).collect();
+        let tilt = refine_for_tilt(&mut fits, &rims, (269.5, 479.5), &BarProfile::default()).expect("tilted");
+        assert!((tilt.far_face_towards.1 - 703.0).abs() < 40.0, "{tilt:?}");
+        for (fit, (_, _, truth)) in fits.iter().zip(&frames) {
+            let (x, y) = fit.and_then(|f| f.near_centre_px).expect("refitted");
+            assert!(
+                (x - truth.0).abs() < 0.2 && (y - truth.1).abs() < 0.3,
+                "{:?} vs {truth:?}",
+                (x, y)
+            );
+        }
     }
 }
