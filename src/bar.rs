@@ -123,8 +123,9 @@ pub struct BarProfile {
     pub vertical_scale_min_change: f64,
     pub vertical_scale_max_change: f64,
     /// Faces count for it only where the plate moves at most this many
-    /// pixels per frame.
-    pub vertical_scale_still_px: f64,
+    /// pixels per second (motion blur is a speed times the exposure, the
+    /// same at any frame rate).
+    pub vertical_scale_still_px_per_s: f64,
     /// A near face is fitted only with this many degrees of rim outside
     /// the far face's reach (`near_face`).
     pub near_face_min_arc_deg: f64,
@@ -171,7 +172,7 @@ impl Default for BarProfile {
             vertical_scale_min_cover: 0.5,
             vertical_scale_min_change: 0.01,
             vertical_scale_max_change: 0.25,
-            vertical_scale_still_px: 1.0,
+            vertical_scale_still_px_per_s: 30.0,
             near_face_min_arc_deg: 150.0,
             face_centre_min_ratio: 0.985,
         }
@@ -2008,26 +2009,7 @@ mod tests {
     fn a_short_face_reads_as_a_tilt_and_a_narrow_one_as_a_turn() {
         let n = 60;
         let (times, skel) = hands_rising(n);
-        let plate = |i: usize, v: f64, h: f64| {
-            let cy = 505.0 - 200.0 * (i as f64 / n as f64);
-            Some(PlateFit {
-                cx: 410.0,
-                cy,
-                major: v.max(h),
-                minor: v.min(h),
-                inlier_share: 0.9,
-                visible_arc_deg: 340.0,
-                in_frame_arc_deg: 360.0,
-                hidden_arc_deg: 20.0,
-                measured: true,
-                seeded: false,
-                held: false,
-                followed: false,
-                repeat: false,
-                near_face_px: Some(NearFace { cx: 410.0, cy, v, h }),
-                near_centre_px: None,
-            })
-        };
+        let plate = |i: usize, v: f64, h: f64| Some(face_fit(505.0 - 200.0 * (i as f64 / n as f64), v, h));
         // cos(18 deg) = 0.951: 38.04 px tall, 40 wide.
         let tilted: Vec<_> = (0..n).map(|i| plate(i, 38.04, 40.0)).collect();
         let (_, summary) = build_track(&times, tilted, &skel, &BarProfile::default(), 1);
@@ -2040,6 +2022,28 @@ mod tests {
         let (yaw, tilt) = (summary.scale.camera_yaw_deg, summary.scale.camera_tilt_deg);
         assert!(yaw.is_some_and(|y| (y - 18.0).abs() < 0.1), "{yaw:?}");
         assert_eq!(tilt, Some(0.0));
+    }
+
+    /// A measured free fit at (410, cy) that saw nearly the whole rim, its
+    /// near face v tall and h wide.
+    fn face_fit(cy: f64, v: f64, h: f64) -> PlateFit {
+        PlateFit {
+            cx: 410.0,
+            cy,
+            major: v.max(h),
+            minor: v.min(h),
+            inlier_share: 0.9,
+            visible_arc_deg: 340.0,
+            in_frame_arc_deg: 360.0,
+            hidden_arc_deg: 20.0,
+            measured: true,
+            seeded: false,
+            held: false,
+            followed: false,
+            repeat: false,
+            near_face_px: Some(NearFace { cx: 410.0, cy, v, h }),
+            near_centre_px: None,
+        }
     }
 
     /// A lifter whose hands rise 200 px over `n` frames at 30 fps.
@@ -2111,6 +2115,36 @@ mod tests {
             thigh_px: 100.0,
         };
         (times, skel)
+    }
+
+    /// Regression (formfit converted from 24 to 60 fps): a picture shown on
+    /// two or three frames has the same plate on both sides of its middle
+    /// frame, which looked still, so the blurred faces of the moving plate
+    /// made a row-by-row scale the 24 fps original did not have (ROM 0.52
+    /// against 0.54 m). Stillness is read between different pictures.
+    #[test]
+    fn repeated_frames_of_a_moving_plate_are_not_still() {
+        let n = 120;
+        let (_, skel) = hands_rising(n);
+        let times: Vec<f64> = (0..n).map(|i| i as f64 / 60.0).collect();
+        // Resting at row 300 for half a second, then down at 150 px/s, each
+        // 24 fps picture shown on 3 or 2 of the 60 fps frames.
+        let picture = |i: usize| ((i as f64 / 60.0) * 24.0).floor() as usize;
+        let row = |k: usize| 300.0 + 150.0 * ((k as f64 / 24.0) - 0.5).max(0.0);
+        let fits: Vec<Option<PlateFit>> = (0..n)
+            .map(|i| {
+                let (k, cy) = (picture(i), row(picture(i)));
+                let moving = cy > 300.0;
+                // Blur stretches a moving plate's face along its path.
+                let v = if moving { 84.0 } else { 80.0 };
+                Some(PlateFit {
+                    repeat: i > 0 && picture(i - 1) == k,
+                    ..face_fit(cy, v, 80.0)
+                })
+            })
+            .collect();
+        let (_, summary) = build_track(&times, fits, &skel, &BarProfile::default(), 1);
+        assert_eq!(summary.scale.vertical_metres_per_px, None);
     }
 
     /// Regression: a plate cut off by the bottom of the picture (a deadlift
@@ -2754,10 +2788,27 @@ pub fn build_track(
             // Only where the plate is about still: motion blur stretches a
             // moving plate along its path (deadlift_pitched's faces read
             // 3-4 px tall mid-pull, where the frames still read true).
+            // The neighbours are the nearest frames showing another picture:
+            // a video converted up from a lower frame rate repeats frames,
+            // and a plate seen twice in the same place has not stopped.
+            let repeat = |j: usize| fits.get(j).copied().flatten().is_some_and(|f| f.repeat);
             let still = |i: usize| {
                 let cy = |j: usize| measured.get(j).copied().flatten().map(|f| f.cy);
-                match (i.checked_sub(1).and_then(cy), cy(i + 1)) {
-                    (Some(a), Some(b)) => (b - a).abs() / 2.0 <= profile.vertical_scale_still_px,
+                let mut first = i;
+                while first > 0 && repeat(first) {
+                    first -= 1;
+                }
+                let mut next = i + 1;
+                while next < n && repeat(next) {
+                    next += 1;
+                }
+                match (first.checked_sub(1), (next < n).then_some(next)) {
+                    (Some(a), Some(b)) => match (cy(a), cy(b)) {
+                        (Some(ya), Some(yb)) => {
+                            (yb - ya).abs() / (times[b] - times[a]).max(1e-6) <= profile.vertical_scale_still_px_per_s
+                        }
+                        _ => false,
+                    },
                     _ => false,
                 }
             };
@@ -2765,6 +2816,14 @@ pub fn build_track(
                 .filter(|&i| still(i))
                 .filter_map(|i| measured[i].and_then(|f| f.near_face_px.map(|n| (f.cy, n.v))))
                 .collect();
+            if debug_trace() {
+                let rows: Vec<f64> = faces.iter().map(|q| q.0).collect();
+                let over = spread(&rows, 0.0, 100.0);
+                eprintln!(
+                    "bar vertical scale: {} still faces over {over:?} rows of the path {path:?}",
+                    faces.len()
+                );
+            }
             path.and_then(|path| {
                 VerticalScale::fit(&faces, path, profile.plate_mm / 2000.0, profile).map(|vs| (vs, path))
             })

@@ -239,9 +239,9 @@ impl Profile {
         )?;
         each(
             "bar",
-            &[("vertical_scale_still_px", b.vertical_scale_still_px)],
+            &[("vertical_scale_still_px_per_s", b.vertical_scale_still_px_per_s)],
             |v| v >= 0.0,
-            "0 or more (pixels per frame)",
+            "0 or more (pixels per second)",
         )?;
         each(
             "bar",
