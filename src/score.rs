@@ -130,7 +130,6 @@ pub struct Score {
     /// Reported camera turn from side-on minus the truth's, degrees.
     pub yaw_err_deg: Option<f64>,
     /// Reported camera tilt from level minus the truth's, degrees.
-    #[serde(default)]
     pub tilt_err_deg: Option<f64>,
     /// Worst per-rep error of peak and of mean concentric velocity (m/s),
     /// over the truth's concentric phases.
@@ -392,6 +391,14 @@ fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore>
     let worst = |f: &dyn Fn(&[f64]) -> f64| reps.values().map(|(m, t)| (f(m) - f(t)).abs()).reduce(f64::max);
     let peak = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    // A reported camera angle (unsigned) minus the truth's.
+    let angle_err = |reported: fn(&crate::bar::Scale) -> Option<f64>, truth: f64| {
+        report
+            .bar
+            .as_ref()
+            .and_then(|b| reported(&b.scale))
+            .map(|a| a - truth.abs())
+    };
     Ok(BarScore {
         err_px_median: median(errs.iter().copied()),
         err_px_p90: percentile(errs.iter().copied(), 90.0),
@@ -399,16 +406,8 @@ fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore>
         measured_share: Some(measured as f64 / truth.frames.len().max(1) as f64),
         scale_err_pct: scale.map(|s| 100.0 * (s - mpp_truth) / mpp_truth),
         rom_err_cm: range(&ys).zip(range(&tz)).map(|(a, b)| 100.0 * (a - b)),
-        yaw_err_deg: report
-            .bar
-            .as_ref()
-            .and_then(|b| b.scale.camera_yaw_deg)
-            .map(|y| y - truth.clip.camera.yaw_deg.abs()),
-        tilt_err_deg: report
-            .bar
-            .as_ref()
-            .and_then(|b| b.scale.camera_tilt_deg)
-            .map(|t| t - truth.clip.camera.pitch_deg.abs()),
+        yaw_err_deg: angle_err(|s| s.camera_yaw_deg, truth.clip.camera.yaw_deg),
+        tilt_err_deg: angle_err(|s| s.camera_tilt_deg, truth.clip.camera.pitch_deg),
         peak_v_err: worst(&peak),
         mean_v_err: worst(&mean),
     })

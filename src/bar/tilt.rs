@@ -36,23 +36,31 @@ impl Rim {
     pub(super) fn around(edges: &RayEdges, fit: &PlateFit) -> Rim {
         let r = 0.5 * (fit.major + fit.minor);
         let misfit = |x: f64, y: f64| ((x - fit.cx).hypot(y - fit.cy) - r).abs();
-        let mut points: Vec<(usize, f64, f64)> = Vec::new();
+        // Stored compact as it is chosen; `best` is the kept point's misfit.
+        let mut points: Vec<(u16, f32, f32)> = Vec::new();
+        let mut best = f64::INFINITY;
         for &(k, x, y) in &edges.points {
-            if misfit(x, y) > 0.1 * r {
+            let m = misfit(x, y);
+            if m > 0.1 * r {
                 continue;
             }
+            let point = (k as u16, x as f32, y as f32);
             match points.last_mut() {
-                Some(last) if last.0 == k => {
-                    if misfit(x, y) < misfit(last.1, last.2) {
-                        *last = (k, x, y);
+                Some(last) if last.0 as usize == k => {
+                    if m < best {
+                        *last = point;
+                        best = m;
                     }
                 }
-                _ => points.push((k, x, y)),
+                _ => {
+                    points.push(point);
+                    best = m;
+                }
             }
         }
         Rim {
             about: (fit.cx, fit.cy),
-            points: points.iter().map(|&(k, x, y)| (k as u16, x as f32, y as f32)).collect(),
+            points,
             inside: edges.inside.clone(),
         }
     }
@@ -321,28 +329,35 @@ mod tests {
         let clip = |tilt: (f64, f64)| -> Vec<(PlateFit, Rim, (f64, f64))> {
             (0..40).map(|k| frame(tilt, 0.225 + 0.02 * k as f64)).collect()
         };
+        let split = |frames: &[(PlateFit, Rim, (f64, f64))]| -> (Vec<Option<PlateFit>>, Vec<Option<Rim>>) {
+            (
+                frames.iter().map(|f| Some(f.0)).collect(),
+                frames.iter().map(|f| Some(f.1.clone())).collect(),
+            )
+        };
+        // Each frame's refitted centre within 0.2 px across, 0.3 px down.
+        let on_centre = |fits: &[Option<PlateFit>], frames: &[(PlateFit, Rim, (f64, f64))]| {
+            for (fit, (_, _, truth)) in fits.iter().zip(frames) {
+                let (x, y) = fit.and_then(|f| f.near_centre_px).expect("refitted");
+                assert!(
+                    (x - truth.0).abs() < 0.2 && (y - truth.1).abs() < 0.3,
+                    "{:?} vs {truth:?}",
+                    (x, y)
+                );
+            }
+        };
         let frames = clip((18.0, 1.5));
-        let mut fits: Vec<Option<PlateFit>> = frames.iter().map(|f| Some(f.0)).collect();
-        let rims: Vec<Option<Rim>> = frames.iter().map(|f| Some(f.1.clone())).collect();
+        let (mut fits, rims) = split(&frames);
         let outline_err = frames.iter().map(|f| (f.0.cy - f.2 .1).abs()).fold(0.0, f64::max);
         assert!(outline_err > 3.0, "the wall moves the outline {outline_err} px");
         let tilt = refine_for_tilt(&mut fits, &rims, (269.5, 479.5), &BarProfile::default()).expect("tilted");
         // f / tan 18 = 2559 px below the centre; f tan 18 = 270 above.
         assert!((tilt.vanishing_row - 3039.0).abs() < 60.0, "{tilt:?}");
         assert!((tilt.far_face_towards.1 - 210.0).abs() < 40.0, "{tilt:?}");
-        for (fit, (_, _, truth)) in fits.iter().zip(&frames) {
-            let (x, y) = fit.and_then(|f| f.near_centre_px).expect("refitted");
-            assert!(
-                (x - truth.0).abs() < 0.2 && (y - truth.1).abs() < 0.3,
-                "{:?} vs {truth:?}",
-                (x, y)
-            );
-        }
+        on_centre(&fits, &frames);
         // Level, the plate keeps its size wherever it is: no tilt, and
         // nothing is refitted.
-        let level = clip((0.0, 1.5));
-        let mut fits: Vec<Option<PlateFit>> = level.iter().map(|f| Some(f.0)).collect();
-        let rims: Vec<Option<Rim>> = level.iter().map(|f| Some(f.1.clone())).collect();
+        let (mut fits, rims) = split(&clip((0.0, 1.5)));
         let before = fits.clone();
         assert_eq!(
             refine_for_tilt(&mut fits, &rims, (269.5, 479.5), &BarProfile::default()),
@@ -353,17 +368,9 @@ mod tests {
         // shows below the plate, and the bar's line meets the horizon
         // f tan 15 = 223 px below the centre.
         let frames = clip((-15.0, 0.4));
-        let mut fits: Vec<Option<PlateFit>> = frames.iter().map(|f| Some(f.0)).collect();
-        let rims: Vec<Option<Rim>> = frames.iter().map(|f| Some(f.1.clone())).collect();
+        let (mut fits, rims) = split(&frames);
         let tilt = refine_for_tilt(&mut fits, &rims, (269.5, 479.5), &BarProfile::default()).expect("tilted");
         assert!((tilt.far_face_towards.1 - 703.0).abs() < 40.0, "{tilt:?}");
-        for (fit, (_, _, truth)) in fits.iter().zip(&frames) {
-            let (x, y) = fit.and_then(|f| f.near_centre_px).expect("refitted");
-            assert!(
-                (x - truth.0).abs() < 0.2 && (y - truth.1).abs() < 0.3,
-                "{:?} vs {truth:?}",
-                (x, y)
-            );
-        }
+        on_centre(&fits, &frames);
     }
 }
