@@ -411,6 +411,9 @@ pub fn segment(
             .last()
             .unwrap_or(key);
         let key_mid = (key_lo + key_hi) / 2;
+        // A clip that ends in the lockout has no descent to end the rep:
+        // it ends with the lockout band, not inside it.
+        let arrive = arrive.max(key_hi);
         let (conc_from, conc_to) = if lift == Lift::Squat {
             (key_hi, arrive)
         } else {
@@ -669,6 +672,22 @@ mod tests {
             "{:?}",
             reps[0]
         );
+    }
+
+    /// Regression (bichraix bad011): a pull whose clip ends in the lockout
+    /// ended at the first frame near the top, before its lockout (end
+    /// 3.03 s, lockout 3.30 s).
+    #[test]
+    fn a_deadlift_clip_ending_in_the_lockout_ends_the_rep_after_it() {
+        let mut h = hold(0.225, 0.5);
+        h.extend(ramp(0.225, 0.75, 1.1));
+        h.extend(hold(0.75, 0.8));
+        let (t, skel, bar) = tracks(&h);
+        let (reps, _) = segment(&t, Lift::Deadlift, &skel, &bar, &RepProfile::default());
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        let r = &reps[0];
+        assert!(r.start_s < r.key_s && r.key_s <= r.end_s, "{r:?}");
+        assert!(r.end_frame == h.len() - 1 && r.eccentric_s.is_none(), "{r:?}");
     }
 
     #[test]
