@@ -20,7 +20,9 @@ use crate::pose::RawPose;
 use crate::signal::solve3;
 
 mod tilt;
+mod turn;
 pub use tilt::{refine_for_tilt, Rim, Tilt};
+pub use turn::{refine_for_turn, CameraFit, Turn};
 
 /// Thresholds of plate finding and tracking (section `[bar]` of the profile).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +134,13 @@ pub struct BarProfile {
     /// Its centre places the bar only when its axes agree this well (the
     /// plate seen square on: `face_offsets`).
     pub face_centre_min_ratio: f64,
+    /// On a turned camera's clip the refit's model of the camera and the
+    /// plate must leave at most this RMS misfit (px) on the full rims it
+    /// was fitted to, or the tracker's centres stand (`refine_for_turn`).
+    pub turn_max_misfit_px: f64,
+    /// The plate's usual thickness (mm), which that refit starts from and
+    /// leans on where the clip cannot tell it from the focal length.
+    pub plate_thickness_mm: f64,
 }
 
 impl Default for BarProfile {
@@ -175,6 +184,8 @@ impl Default for BarProfile {
             vertical_scale_still_px_per_s: 30.0,
             near_face_min_arc_deg: 150.0,
             face_centre_min_ratio: 0.985,
+            turn_max_misfit_px: 1.0,
+            plate_thickness_mm: 50.0,
         }
     }
 }
@@ -239,6 +250,28 @@ pub struct NearFace {
 }
 
 impl PlateFit {
+    /// A measured free fit that saw the whole rim, for a fit read back
+    /// from bar.csv or made up by a test to set the other fields over.
+    pub(crate) fn seen_whole(cx: f64, cy: f64, major: f64, minor: f64) -> PlateFit {
+        PlateFit {
+            cx,
+            cy,
+            major,
+            minor,
+            inlier_share: 1.0,
+            visible_arc_deg: 360.0,
+            in_frame_arc_deg: 360.0,
+            hidden_arc_deg: 0.0,
+            measured: true,
+            seeded: false,
+            held: false,
+            followed: false,
+            repeat: false,
+            near_face_px: None,
+            near_centre_px: None,
+        }
+    }
+
     pub fn radius(&self) -> f64 {
         self.major
     }
@@ -665,6 +698,42 @@ fn robust_fit(edges: &RayEdges, r_guess: f64, towards: (f64, f64), p: &BarProfil
             .flatten(),
         near_centre_px: None,
     })
+}
+
+/// Test helper: a plate's outline drawn as points (the images of its two
+/// faces) as the tracker sees it: one edge per 2-degree ray from the
+/// points' box centre (the farthest point that way), the outline's
+/// ellipse fit, its near face fitted away from the picture's centre
+/// `picture_centre` as while tracking, and the rim kept.
+#[cfg(test)]
+pub(crate) fn tracked_outline(pts: &[(f64, f64)], picture_centre: (f64, f64)) -> (PlateFit, Rim) {
+    let (x0, x1, y0, y1) = pts.iter().fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |m, p| {
+        (m.0.min(p.0), m.1.max(p.0), m.2.min(p.1), m.3.max(p.1))
+    });
+    let (cx, cy) = (0.5 * (x0 + x1), 0.5 * (y0 + y1));
+    let mut best = vec![(0.0f64, 0.0f64, 0.0f64); 180];
+    for &(x, y) in pts {
+        let k = (((y - cy).atan2(x - cx).to_degrees() + 360.0) / 2.0).round() as usize % 180;
+        let r = (x - cx).hypot(y - cy);
+        if r > best[k].0 {
+            best[k] = (r, x, y);
+        }
+    }
+    let edges = RayEdges {
+        points: best.iter().enumerate().map(|(k, b)| (k, b.1, b.2)).collect(),
+        origin: (cx, cy),
+        in_frame: 180,
+        inside: vec![true; 180],
+        rays: 180,
+    };
+    let e = Ellipse::fit(&edges.points).expect("an outline");
+    let (major, minor) = (e.a.max(e.b), e.a.min(e.b));
+    let outline = Ellipse::circle(e.cx, e.cy, major);
+    let fit = PlateFit {
+        near_face_px: near_face(&edges.points, 180, &outline, picture_centre, 150.0),
+        ..PlateFit::seen_whole(e.cx, e.cy, major, minor)
+    };
+    (fit, Rim::around(&edges, &fit))
 }
 
 /// Centre of the picture area: the camera's axis, as near as a video says.
@@ -1194,11 +1263,17 @@ impl BarTracker {
     }
 
     /// Once the clip is tracked (`fits` as the pass kept them, backfill
-    /// included): on a camera found tilted, refit the faces and centres
-    /// from the rims kept (`refine_for_tilt`). The rims are let go.
-    pub fn refine(&mut self, fits: &mut [Option<PlateFit>]) -> Option<Tilt> {
+    /// included): on a camera found tilted or turned, refit the faces and
+    /// centres from the rims kept (`refine_for_tilt`, `refine_for_turn`).
+    /// The rims are let go.
+    /// Returns the camera the turned-camera refit found.
+    pub fn refine(&mut self, fits: &mut [Option<PlateFit>]) -> Option<CameraFit> {
         let rims = std::mem::take(&mut self.rims);
-        refine_for_tilt(fits, &rims, centre_of(self.picture), &self.profile)
+        let centre = centre_of(self.picture);
+        if refine_for_tilt(fits, &rims, centre, &self.profile).is_some() {
+            return None;
+        }
+        refine_for_turn(fits, &rims, centre, &self.profile).map(|t| t.camera_fit(self.profile.plate_mm))
     }
 
     /// Fits found by tracking backwards from a late seed, as (frame index,
@@ -1457,21 +1532,8 @@ mod tests {
         let fits: Vec<Option<PlateFit>> = (0..slots)
             .map(|j| {
                 Some(PlateFit {
-                    cx: 0.0,
-                    cy: ys[j].unwrap_or(0.0),
-                    major: 40.0,
-                    minor: 40.0,
-                    inlier_share: 1.0,
-                    visible_arc_deg: 360.0,
-                    in_frame_arc_deg: 360.0,
-                    hidden_arc_deg: 0.0,
-                    measured: true,
-                    seeded: false,
-                    held: false,
-                    followed: false,
                     repeat: j > 0 && shown[j] == shown[j - 1],
-                    near_face_px: None,
-                    near_centre_px: None,
+                    ..PlateFit::seen_whole(0.0, ys[j].unwrap_or(0.0), 40.0, 40.0)
                 })
             })
             .collect();
@@ -1614,26 +1676,16 @@ mod tests {
     fn the_bar_takes_the_near_face_centre_without_steps_between_fits() {
         let fit = |cy: f64, face: Option<(f64, f64)>| {
             Some(PlateFit {
-                cx: 100.0,
-                cy,
-                major: 50.0,
-                minor: 50.0,
                 inlier_share: 0.9,
                 visible_arc_deg: if face.is_some() { 340.0 } else { 150.0 },
-                in_frame_arc_deg: 360.0,
-                hidden_arc_deg: 0.0,
-                measured: true,
-                seeded: false,
                 held: face.is_none(),
-                followed: false,
-                repeat: false,
                 near_face_px: face.map(|(dy, h)| NearFace {
                     cx: 100.0,
                     cy: cy + dy,
                     v: 50.0,
                     h,
                 }),
-                near_centre_px: None,
+                ..PlateFit::seen_whole(100.0, cy, 50.0, 50.0)
             })
         };
         let times = [0.0, 0.1, 0.2, 0.3, 0.4];
@@ -1828,21 +1880,11 @@ mod tests {
     fn only_a_bigger_circle_beside_the_seed_holds_it_back() {
         let p = BarProfile::default();
         let fit = |cx: f64, r: f64| PlateFit {
-            cx,
-            cy: 300.0,
-            major: r,
-            minor: r,
             inlier_share: 0.7,
             visible_arc_deg: 250.0,
-            in_frame_arc_deg: 360.0,
             hidden_arc_deg: 30.0,
-            measured: true,
             seeded: true,
-            held: false,
-            followed: false,
-            repeat: false,
-            near_face_px: None,
-            near_centre_px: None,
+            ..PlateFit::seen_whole(cx, 300.0, r, r)
         };
         let seed = fit(200.0, 72.0);
         // About the same centre: the same plate, misfitted.
@@ -1860,23 +1902,12 @@ mod tests {
         let n = 60;
         let (times, skel) = hands_rising(n);
         let still = PlateFit {
-            cx: 600.0,
-            cy: 120.0,
-            major: 40.0,
-            minor: 39.0,
             inlier_share: 0.7,
             visible_arc_deg: 250.0,
-            in_frame_arc_deg: 360.0,
             hidden_arc_deg: 30.0,
-            measured: true,
-            seeded: false,
-            held: false,
-            followed: false,
-            repeat: false,
-            near_face_px: None,
-            near_centre_px: None,
+            ..PlateFit::seen_whole(600.0, 120.0, 40.0, 39.0)
         };
-        let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1);
+        let (track, summary) = build_track(&times, vec![Some(still); n], &skel, &BarProfile::default(), 1, None);
         assert_eq!(track.source, BarSource::Hands);
         assert_eq!(summary.measured_share, 0.0);
         assert_eq!(summary.scale.source, "lifter_height");
@@ -1890,7 +1921,7 @@ mod tests {
                 })
             })
             .collect();
-        let (track, _) = build_track(&times, moving.clone(), &skel, &BarProfile::default(), 1);
+        let (track, _) = build_track(&times, moving.clone(), &skel, &BarProfile::default(), 1, None);
         assert_eq!(track.source, BarSource::Plate);
 
         // A 1 s hole in the plate track (beyond the 0.5 s bridged by
@@ -1900,7 +1931,7 @@ mod tests {
         for f in holed.iter_mut().take(45).skip(15) {
             *f = None;
         }
-        let (track, summary) = build_track(&times, holed, &skel, &BarProfile::default(), 1);
+        let (track, summary) = build_track(&times, holed, &skel, &BarProfile::default(), 1, None);
         assert_eq!(track.source, BarSource::Plate);
         assert!((summary.stand_in_share - 0.5).abs() < 1e-9, "{summary:?}");
         for i in 15..45 {
@@ -1925,25 +1956,16 @@ mod tests {
             .map(|i| {
                 let weak = (15..45).contains(&i);
                 Some(PlateFit {
-                    cx: 410.0,
-                    cy: plate_y(i),
-                    major: 40.0,
-                    minor: 39.0,
                     inlier_share: if weak { 0.3 } else { 0.7 },
                     visible_arc_deg: if weak { 110.0 } else { 300.0 },
-                    in_frame_arc_deg: 360.0,
                     hidden_arc_deg: 40.0,
                     measured: !weak,
-                    seeded: false,
-                    held: false,
                     followed: weak,
-                    repeat: false,
-                    near_face_px: None,
-                    near_centre_px: None,
+                    ..PlateFit::seen_whole(410.0, plate_y(i), 40.0, 39.0)
                 })
             })
             .collect();
-        let (track, summary) = build_track(&times, fits, &skel, &BarProfile::default(), 1);
+        let (track, summary) = build_track(&times, fits, &skel, &BarProfile::default(), 1, None);
         assert_eq!(track.source, BarSource::Plate);
         assert_eq!(summary.stand_in_share, 0.0, "{summary:?}");
         assert!((summary.measured_share - 0.5).abs() < 1e-9, "{summary:?}");
@@ -1967,37 +1989,26 @@ mod tests {
         let (times, skel) = hands_rising(n);
         let plate = |i: usize, rim: f64| {
             Some(PlateFit {
-                cx: 410.0,
-                cy: 505.0 - 200.0 * (i as f64 / n as f64),
-                major: 40.0,
-                minor: 39.0,
                 inlier_share: 0.7,
                 visible_arc_deg: rim,
-                in_frame_arc_deg: 360.0,
                 hidden_arc_deg: 360.0 - rim,
-                measured: true,
-                seeded: false,
-                held: false,
-                followed: false,
-                repeat: false,
-                near_face_px: None,
-                near_centre_px: None,
+                ..PlateFit::seen_whole(410.0, 505.0 - 200.0 * (i as f64 / n as f64), 40.0, 39.0)
             })
         };
         // 39/40: acos(0.975) = 12.8 degrees.
         let part: Vec<_> = (0..n).map(|i| plate(i, 220.0)).collect();
-        let (_, summary) = build_track(&times, part, &skel, &BarProfile::default(), 1);
+        let (_, summary) = build_track(&times, part, &skel, &BarProfile::default(), 1, None);
         let yaw = summary.scale.camera_yaw_deg.expect("yaw from part rims");
         assert!((yaw - 12.84).abs() < 0.05, "{yaw}");
         assert!(summary.scale.yaw_from_part_rim);
         // Too little rim: no reading at all.
         let sliver: Vec<_> = (0..n).map(|i| plate(i, 150.0)).collect();
-        let (_, summary) = build_track(&times, sliver, &skel, &BarProfile::default(), 1);
+        let (_, summary) = build_track(&times, sliver, &skel, &BarProfile::default(), 1, None);
         assert_eq!(summary.scale.camera_yaw_deg, None);
         // One full-rim fit is enough for a measurement proper.
         let mut mixed: Vec<_> = (0..n).map(|i| plate(i, 220.0)).collect();
         mixed[10] = plate(10, 330.0);
-        let (_, summary) = build_track(&times, mixed, &skel, &BarProfile::default(), 1);
+        let (_, summary) = build_track(&times, mixed, &skel, &BarProfile::default(), 1, None);
         assert!(!summary.scale.yaw_from_part_rim);
     }
 
@@ -2012,13 +2023,13 @@ mod tests {
         let plate = |i: usize, v: f64, h: f64| Some(face_fit(505.0 - 200.0 * (i as f64 / n as f64), v, h));
         // cos(18 deg) = 0.951: 38.04 px tall, 40 wide.
         let tilted: Vec<_> = (0..n).map(|i| plate(i, 38.04, 40.0)).collect();
-        let (_, summary) = build_track(&times, tilted, &skel, &BarProfile::default(), 1);
+        let (_, summary) = build_track(&times, tilted, &skel, &BarProfile::default(), 1, None);
         let (yaw, tilt) = (summary.scale.camera_yaw_deg, summary.scale.camera_tilt_deg);
         assert_eq!(yaw, Some(0.0));
         assert!(tilt.is_some_and(|t| (t - 18.0).abs() < 0.1), "{tilt:?}");
         assert_eq!(summary.scale.off_axis_deg(), tilt);
         let turned: Vec<_> = (0..n).map(|i| plate(i, 40.0, 38.04)).collect();
-        let (_, summary) = build_track(&times, turned, &skel, &BarProfile::default(), 1);
+        let (_, summary) = build_track(&times, turned, &skel, &BarProfile::default(), 1, None);
         let (yaw, tilt) = (summary.scale.camera_yaw_deg, summary.scale.camera_tilt_deg);
         assert!(yaw.is_some_and(|y| (y - 18.0).abs() < 0.1), "{yaw:?}");
         assert_eq!(tilt, Some(0.0));
@@ -2057,26 +2068,20 @@ mod tests {
         let fits: Vec<Option<PlateFit>> = (0..n)
             .map(|i| {
                 Some(PlateFit {
-                    cx: 410.0,
-                    cy: 505.0 - 200.0 * (i.saturating_sub(10) as f64 / n as f64),
-                    major: 40.0,
-                    minor: 39.0,
                     inlier_share: 0.8,
                     visible_arc_deg: 320.0,
-                    in_frame_arc_deg: 360.0,
                     hidden_arc_deg: 40.0,
-                    measured: true,
-                    seeded: false,
-                    held: false,
-                    followed: false,
-                    repeat: false,
-                    near_face_px: None,
-                    near_centre_px: None,
+                    ..PlateFit::seen_whole(
+                        410.0,
+                        505.0 - 200.0 * (i.saturating_sub(10) as f64 / n as f64),
+                        40.0,
+                        39.0,
+                    )
                 })
             })
             .collect();
         // Feet seen: they are the floor (700 px, below the plate's 545).
-        let (track, _) = build_track(&times, fits.clone(), &skel, &BarProfile::default(), 1);
+        let (track, _) = build_track(&times, fits.clone(), &skel, &BarProfile::default(), 1, None);
         let mpp = track.scale.metres_per_px;
         assert!((track.frames[0].unwrap().y_m - 195.0 * mpp).abs() < 1e-3);
         // Feet guessed at the plate's centre: the plate's bottom is the floor.
@@ -2087,7 +2092,7 @@ mod tests {
                 }
             }
         }
-        let (track, _) = build_track(&times, fits, &skel, &BarProfile::default(), 1);
+        let (track, _) = build_track(&times, fits, &skel, &BarProfile::default(), 1, None);
         let floor = track.frames[0].unwrap().y_m;
         assert!((floor - 0.225).abs() < 1e-3, "bar at the floor {floor} m");
     }
@@ -2143,7 +2148,7 @@ mod tests {
                 })
             })
             .collect();
-        let (_, summary) = build_track(&times, fits, &skel, &BarProfile::default(), 1);
+        let (_, summary) = build_track(&times, fits, &skel, &BarProfile::default(), 1, None);
         assert_eq!(summary.scale.vertical_metres_per_px, None);
     }
 
@@ -2247,7 +2252,11 @@ pub struct Scale {
     /// How far the camera is turned from side-on, from the plate's axis ratio
     /// (weak below ~10 degrees: a ratio of 0.99 already reads as 8). Where
     /// the near face was fitted, from its horizontal squeeze only: a turn
-    /// about the vertical narrows the face, a tilt shortens it.
+    /// about the vertical narrows the face, a tilt shortens it. This is how
+    /// obliquely the plate is seen where it is in the picture, which sizes
+    /// the bar-to-midfoot allowance; the camera's own turn, where the
+    /// turned-camera refit found the camera, is `camera_fit`'s
+    /// (`Scale::turn_deg`).
     pub camera_yaw_deg: Option<f64>,
     /// How far the camera is tilted up or down from level, from the near
     /// face's vertical squeeze (a phone held at chest height); absent
@@ -2267,9 +2276,26 @@ pub struct Scale {
     /// `metres_per_px` holds for the whole path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vertical_metres_per_px: Option<[f64; 2]>,
+    /// On a turned camera's clip, the camera and plate the refit found
+    /// (`bar::turn`), whose turn and tilt are the camera's own: the two
+    /// above are the plate's squeeze where it is in the picture, which the
+    /// side-on verdict and the bar-to-midfoot allowance were measured on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_fit: Option<CameraFit>,
 }
 
 impl Scale {
+    /// How far the camera is turned from side-on: the fitted camera's
+    /// turn where the turned-camera refit ran, else the plate's squeeze.
+    pub fn turn_deg(&self) -> Option<f64> {
+        self.camera_fit.map(|c| c.turn_deg.abs()).or(self.camera_yaw_deg)
+    }
+
+    /// How far the camera is tilted from level, likewise.
+    pub fn tilt_deg(&self) -> Option<f64> {
+        self.camera_fit.map(|c| c.tilt_deg.abs()).or(self.camera_tilt_deg)
+    }
+
     /// How far the camera looks off the lifter's side-on axis, turned or
     /// tilted, whichever is more: what the near face's squeeze as a whole
     /// says.
@@ -2644,6 +2670,7 @@ pub fn build_track(
     skeleton: &SagittalTrack,
     profile: &BarProfile,
     searches: usize,
+    camera: Option<CameraFit>,
 ) -> (BarTrack, BarSummary) {
     let n = times.len();
     let measured: Vec<Option<&PlateFit>> = fits.iter().map(|f| f.as_ref().filter(|f| f.measured)).collect();
@@ -2735,7 +2762,9 @@ pub fn build_track(
         .flatten()
         .filter_map(|f| f.near_face_px.map(|n| (n.v, n.h)))
         .collect();
-    let radius = median(faces.iter().map(|&(v, h)| v.max(h)))
+    let radius = camera
+        .map(|c| c.plate_radius_px)
+        .or_else(|| median(faces.iter().map(|&(v, h)| v.max(h))))
         .or_else(|| median(measured.iter().flatten().filter(full_rim).map(|f| f.radius())))
         .or_else(|| median(measured.iter().flatten().map(|f| f.radius())));
     // A held fit repeats the shape of the full-rim fits: it counts when it
@@ -2767,6 +2796,7 @@ pub fn build_track(
             camera_tilt_deg: tilt_ratio.map(degrees_from),
             yaw_from_part_rim: yaw_from_part_rim && ratio.is_some(),
             vertical_metres_per_px: None,
+            camera_fit: camera,
         },
         _ => Scale {
             metres_per_px: lifter_height_px(skeleton)
@@ -2779,6 +2809,7 @@ pub fn build_track(
             camera_tilt_deg: None,
             yaw_from_part_rim: false,
             vertical_metres_per_px: None,
+            camera_fit: None,
         },
     };
     let vertical = match scale.source.as_str() {
@@ -2812,10 +2843,22 @@ pub fn build_track(
                     _ => false,
                 }
             };
-            let faces: Vec<(f64, f64)> = (0..n)
-                .filter(|&i| still(i))
-                .filter_map(|i| measured[i].and_then(|f| f.near_face_px.map(|n| (f.cy, n.v))))
-                .collect();
+            // The camera the turned-camera refit found draws every measured
+            // frame's face exactly, blur or not.
+            let faces: Vec<(f64, f64)> = match scale.camera_fit {
+                Some(c) => measured
+                    .iter()
+                    .flatten()
+                    .filter_map(|f| {
+                        let at = f.near_centre_px?;
+                        Some((f.cy, c.face_semi_axis_px(at, profile.plate_mm)?))
+                    })
+                    .collect(),
+                None => (0..n)
+                    .filter(|&i| still(i))
+                    .filter_map(|i| measured[i].and_then(|f| f.near_face_px.map(|n| (f.cy, n.v))))
+                    .collect(),
+            };
             if debug_trace() {
                 let rows: Vec<f64> = faces.iter().map(|q| q.0).collect();
                 let over = spread(&rows, 0.0, 100.0);
@@ -3125,16 +3168,8 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
         if let (Some(x), Some(y), Some(a), Some(b)) = (num(cx), num(cy), num(ma), num(mi)) {
             let weak = followed.is_some_and(|i| c[i].trim() == "1");
             out[k] = Some(PlateFit {
-                cx: x,
-                cy: y,
-                major: a,
-                minor: b,
-                inlier_share: 1.0,
                 visible_arc_deg: rim.and_then(num).unwrap_or(360.0),
-                in_frame_arc_deg: 360.0,
-                hidden_arc_deg: 0.0,
                 measured: !weak,
-                seeded: false,
                 held: held.is_some_and(|i| c[i].trim() == "1"),
                 followed: weak,
                 repeat: repeat.is_some_and(|i| c[i].trim() == "1"),
@@ -3143,6 +3178,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
                     _ => None,
                 },
                 near_centre_px: near.0.and_then(num).zip(near.1.and_then(num)),
+                ..PlateFit::seen_whole(x, y, a, b)
             });
         }
     }

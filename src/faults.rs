@@ -1465,6 +1465,7 @@ mod tests {
                 camera_tilt_deg: None,
                 yaw_from_part_rim: false,
                 vertical_metres_per_px: None,
+                camera_fit: None,
             },
             frames,
             fits: vec![None; N],
@@ -1748,21 +1749,10 @@ mod tests {
             .map(|i| {
                 let k = track.point(i, Joint::Knee)?;
                 Some(crate::bar::PlateFit {
-                    cx: k.x + 100.0,
-                    cy: k.y,
-                    major: 225.0,
-                    minor: 225.0,
                     inlier_share: 0.8,
                     visible_arc_deg: 300.0,
-                    in_frame_arc_deg: 360.0,
                     hidden_arc_deg: 60.0,
-                    measured: true,
-                    seeded: false,
-                    held: false,
-                    followed: false,
-                    repeat: false,
-                    near_face_px: None,
-                    near_centre_px: None,
+                    ..crate::bar::PlateFit::seen_whole(k.x + 100.0, k.y, 225.0, 225.0)
                 })
             })
             .collect();

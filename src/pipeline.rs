@@ -69,6 +69,8 @@ pub struct Tracked {
     pub raw: Vec<Option<RawPose>>,
     pub masks: Vec<Option<CoarseMask>>,
     pub fits: Vec<Option<PlateFit>>,
+    /// The camera the turned-camera refit of the plate found.
+    pub camera: Option<bar::CameraFit>,
     pub detector_runs: usize,
     pub plate_searches: usize,
     pub seconds: f64,
@@ -154,6 +156,7 @@ pub fn track_video(
         raw: Vec::new(),
         masks: Vec::new(),
         fits: Vec::new(),
+        camera: None,
         detector_runs: 0,
         plate_searches: 0,
         seconds: 0.0,
@@ -203,7 +206,7 @@ pub fn track_video(
         t.detector_runs = tr.detector_runs;
     }
     if let Some(b) = bar.as_deref_mut() {
-        b.refine(&mut t.fits);
+        t.camera = b.refine(&mut t.fits);
     }
     t.plate_searches = bar.map(|b| b.searches).unwrap_or(0);
     if decoded == 0 {
@@ -336,6 +339,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
                         raw: Vec::new(),
                         masks: vec![None; n],
                         fits,
+                        camera: old.bar.as_ref().and_then(|b| b.scale.camera_fit),
                         detector_runs: 0,
                         plate_searches: 0,
                         seconds: 0.0,
@@ -405,17 +409,18 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         &track,
         &cfg.profile.bar,
         tracked.plate_searches,
+        tracked.camera,
     );
     match bar_track.source {
         bar::BarSource::Plate => {
             let warn = cfg.profile.bar.warn_camera_angle_deg;
-            if let Some(tilt) = bar_summary.scale.camera_tilt_deg.filter(|t| *t > warn) {
+            if let Some(tilt) = bar_summary.scale.tilt_deg().filter(|t| *t > warn) {
                 notes.push(format!(
                     "the plate looks shorter than wide: the camera is tilted about {tilt:.0} degrees from level; \
                      film from about hip height with the phone level for true heights and angles"
                 ));
             }
-            if let Some(yaw) = bar_summary.scale.camera_yaw_deg.filter(|y| *y > warn) {
+            if let Some(yaw) = bar_summary.scale.turn_deg().filter(|y| *y > warn) {
                 let seen = if bar_summary.scale.yaw_from_part_rim {
                     " (read from a partly hidden plate, so roughly)"
                 } else {

@@ -223,6 +223,12 @@ impl Profile {
         )?;
         each(
             "bar",
+            &[("plate_thickness_mm", b.plate_thickness_mm)],
+            positive,
+            "positive (millimetres)",
+        )?;
+        each(
+            "bar",
             &[("seed_veto_min_apart_radii", b.seed_veto_min_apart_radii)],
             |v| v >= 0.0,
             "0 or more (seed radii; 0 lets any bigger circle hold a seed back)",
@@ -233,6 +239,7 @@ impl Profile {
                 ("sigma_measured_px", b.sigma_measured_px),
                 ("sigma_followed_px", b.sigma_followed_px),
                 ("sigma_body_px", b.sigma_body_px),
+                ("turn_max_misfit_px", b.turn_max_misfit_px),
             ],
             positive,
             "positive (pixels)",

@@ -179,7 +179,7 @@ pub fn judge_view(
     bar: &crate::bar::BarSummary,
     p: &RepProfile,
 ) -> ViewVerdict {
-    let camera_yaw_deg = bar.scale.camera_yaw_deg;
+    let camera_yaw_deg = bar.scale.turn_deg();
     let bar_rom_m = bar.range_of_motion_m;
     let n = track.joints.len().max(1);
     let coverage = track.confident.iter().filter(|&&c| c).count() as f64 / n as f64;
@@ -572,6 +572,7 @@ mod tests {
             camera_tilt_deg: None,
             yaw_from_part_rim: false,
             vertical_metres_per_px: None,
+            camera_fit: None,
         };
         (
             times,

@@ -406,8 +406,8 @@ fn score_bar(out_dir: &Path, truth: &Truth, report: &Report) -> Result<BarScore>
         measured_share: Some(measured as f64 / truth.frames.len().max(1) as f64),
         scale_err_pct: scale.map(|s| 100.0 * (s - mpp_truth) / mpp_truth),
         rom_err_cm: range(&ys).zip(range(&tz)).map(|(a, b)| 100.0 * (a - b)),
-        yaw_err_deg: angle_err(|s| s.camera_yaw_deg, truth.clip.camera.yaw_deg),
-        tilt_err_deg: angle_err(|s| s.camera_tilt_deg, truth.clip.camera.pitch_deg),
+        yaw_err_deg: angle_err(|s| s.turn_deg(), truth.clip.camera.yaw_deg),
+        tilt_err_deg: angle_err(|s| s.tilt_deg(), truth.clip.camera.pitch_deg),
         peak_v_err: worst(&peak),
         mean_v_err: worst(&mean),
     })

@@ -317,6 +317,37 @@ pub fn rts_constant_acceleration(
     out
 }
 
+/// Solve the N x N system `a x = b` by Gaussian elimination with partial
+/// pivoting; `None` when a pivot vanishes against the matrix's scale.
+pub fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
+    let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    if !(scale > 0.0 && scale.is_finite()) {
+        return None;
+    }
+    for col in 0..N {
+        let pivot = (col..N).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() <= 1e-12 * scale {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..N {
+            let k = a[row][col] / a[col][col];
+            let (above, below) = a.split_at_mut(row);
+            for (x, p) in below[0][col..].iter_mut().zip(&above[col][col..]) {
+                *x -= k * p;
+            }
+            b[row] -= k * b[col];
+        }
+    }
+    let mut x = [0.0; N];
+    for row in (0..N).rev() {
+        let tail: f64 = (row + 1..N).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - tail) / a[row][row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
 /// Solve the 3x3 system `a x = b` (Cramer's rule); `None` when singular.
 pub fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
     let det3 = |m: [[f64; 3]; 3]| {

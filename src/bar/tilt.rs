@@ -65,14 +65,19 @@ impl Rim {
         }
     }
 
-    fn points(&self) -> Vec<(usize, f64, f64)> {
+    pub(super) fn points(&self) -> Vec<(usize, f64, f64)> {
         self.points
             .iter()
             .map(|&(k, x, y)| (k as usize, x as f64, y as f64))
             .collect()
     }
 
-    fn belongs_to(&self, fit: &PlateFit) -> bool {
+    /// Rays cast about the fit, the rim's full circle.
+    pub(super) fn rays(&self) -> usize {
+        self.inside.len()
+    }
+
+    pub(super) fn belongs_to(&self, fit: &PlateFit) -> bool {
         (self.about.0 - fit.cx).abs() < 1e-6 && (self.about.1 - fit.cy).abs() < 1e-6
     }
 
@@ -248,6 +253,7 @@ pub fn refine_for_tilt(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bar::tracked_outline;
 
     /// A pinhole camera `up` m high, tilted `tilt` degrees down (f = 831
     /// px, centre (270, 480)), and a plate 0.45 m across and 6 cm thick
@@ -275,50 +281,8 @@ mod tests {
     fn frame(tilt: (f64, f64), height: f64) -> (PlateFit, Rim, (f64, f64)) {
         let mut pts = circle(tilt, height, 1.88);
         pts.extend(circle(tilt, height, 1.94));
-        let (x0, x1) = pts
-            .iter()
-            .fold((f64::MAX, f64::MIN), |m, p| (m.0.min(p.0), m.1.max(p.0)));
-        let (y0, y1) = pts
-            .iter()
-            .fold((f64::MAX, f64::MIN), |m, p| (m.0.min(p.1), m.1.max(p.1)));
-        let (cx, cy) = (0.5 * (x0 + x1), 0.5 * (y0 + y1));
-        let mut best = vec![(0.0f64, 0.0f64, 0.0f64); 180];
-        for &(x, y) in &pts {
-            let k = (((y - cy).atan2(x - cx).to_degrees() + 360.0) / 2.0).round() as usize % 180;
-            let r = (x - cx).hypot(y - cy);
-            if r > best[k].0 {
-                best[k] = (r, x, y);
-            }
-        }
-        let points: Vec<(usize, f64, f64)> = best.iter().enumerate().map(|(k, b)| (k, b.1, b.2)).collect();
-        let edges = RayEdges {
-            points,
-            origin: (cx, cy),
-            in_frame: 180,
-            inside: vec![true; 180],
-            rays: 180,
-        };
-        let (a, b) = (0.5 * (x1 - x0), 0.5 * (y1 - y0));
-        let outline = Ellipse::circle(cx, cy, a.max(b));
-        let fit = PlateFit {
-            cx,
-            cy,
-            major: a.max(b),
-            minor: a.min(b),
-            inlier_share: 1.0,
-            visible_arc_deg: 360.0,
-            in_frame_arc_deg: 360.0,
-            hidden_arc_deg: 0.0,
-            measured: true,
-            seeded: false,
-            held: false,
-            followed: false,
-            repeat: false,
-            // As the tracker fits it: away from the picture's centre.
-            near_face_px: near_face(&edges.points, 180, &outline, (269.5, 479.5), 150.0),
-            near_centre_px: None,
-        };
-        (fit, Rim::around(&edges, &fit), project(tilt, [0.0, height, 1.88]))
+        let (fit, rim) = tracked_outline(&pts, (269.5, 479.5));
+        (fit, rim, project(tilt, [0.0, height, 1.88]))
     }
 
     /// Regression (rendered deadlift_pitched): the plate's top wall, seen

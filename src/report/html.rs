@@ -381,10 +381,10 @@ fn measurement_section(report: &Report) -> String {
                     1000.0 * bottom
                 )),
             b.scale
-                .camera_yaw_deg
+                .turn_deg()
                 .map_or(String::new(), |y| format!(" Camera about {y:.0}° off side-on.")),
             b.scale
-                .camera_tilt_deg
+                .tilt_deg()
                 .map_or(String::new(), |t| format!(" Camera tilted about {t:.0}° from level."))
         );
     }

@@ -49,6 +49,13 @@ SAMPLES.append(
     ClipSpec(name="deadlift_pitched", lift="deadlift", body="male", facing="left", plate_color=RED,
              width=540, height=960, fov_deg=60.0, camera_height_m=1.5, camera_distance_m=2.6,
              camera_pitch_deg=18.0, seed=12))
+# A phone on a tripod a little high and a little round from side-on:
+# turned 15 deg and tilted 10 deg down. The plate's image leans, its wall
+# shows on the side away from the camera and above, and its size changes
+# with its height.
+SAMPLES.append(
+    ClipSpec(name="deadlift_turned_tilted", lift="deadlift", body="female", facing="left", plate_color=RED,
+             camera_height_m=1.4, camera_distance_m=3.3, camera_pitch_deg=10.0, camera_yaw_deg=15.0, seed=16))
 # Slow-motion capture (120 fps, played at that rate): one pull, so the
 # frame-rate-dependent rules (smoothing, tracking gates, still frames) are
 # measured at four times the usual rate.
