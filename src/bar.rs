@@ -1264,9 +1264,9 @@ impl BarTracker {
 
     /// Once the clip is tracked (`fits` as the pass kept them, backfill
     /// included): on a camera found tilted or turned, refit the faces and
-    /// centres from the rims kept (`refine_for_tilt`, `refine_for_turn`).
-    /// The rims are let go.
-    /// Returns the camera the turned-camera refit found.
+    /// centres from the rims kept (`refine_for_tilt`, `refine_for_turn`),
+    /// and return the camera the turned-camera refit found. The rims are
+    /// let go.
     pub fn refine(&mut self, fits: &mut [Option<PlateFit>]) -> Option<CameraFit> {
         let rims = std::mem::take(&mut self.rims);
         let centre = centre_of(self.picture);

@@ -625,23 +625,21 @@ pub fn refine_for_turn(
     // The faces' squeeze gives the turn's size only roughly (an upright fit
     // to a leaning face reads it round), and not its side: start from
     // several, and keep the best fit.
-    let mut best: Option<(f64, Turn)> = None;
-    for turn0 in [12.0, -12.0, 25.0, -25.0, 40.0, -40.0] {
+    let fit_from = |turn0: f64| -> Option<(f64, Turn)> {
+        // The plate lies focal / radius_px radii away along its ray, which
+        // puts the plane that far times the cosine between ray and bar.
+        let n = bar_direction(turn0, 0.0);
+        let ray = [(mid.0 - centre.0) / focal, (mid.1 - centre.1) / focal, 1.0];
+        let along = (n[0] * ray[0] + n[1] * ray[1] + n[2]) / ray[0].hypot(ray[1]).hypot(1.0);
         let mut model = Turn {
             focal_px: focal,
             turn_deg: turn0,
             tilt_deg: 0.0,
-            plane_radii: focal / radius_px,
+            plane_radii: focal / radius_px * along,
             thickness_radii: prior.thickness_radii,
             centre,
             face_radius_px: radius_px,
         };
-        // The plane's distance along its normal, for the plate's size: the
-        // plate lies focal / radius_px radii away along its ray.
-        let n = model.normal();
-        let ray = [(mid.0 - centre.0) / focal, (mid.1 - centre.1) / focal, 1.0];
-        model.plane_radii =
-            focal / radius_px * (n[0] * ray[0] + n[1] * ray[1] + n[2]) / (ray[0].hypot(ray[1]).hypot(1.0));
         let mut centres: Vec<(f64, f64)> = sample
             .iter()
             .map(|f| model.fit_centre(f, f.start).map_or(f.start, |c| c.0))
@@ -649,12 +647,13 @@ pub fn refine_for_turn(
         for band in [8.0, 4.0, 2.5, 1.5] {
             model = model.refine_jointly(&sample, &mut centres, band, &prior)?;
         }
-        let cost = model.cost(&sample, &centres, 1.5).map(|(sum, n)| sum / n as f64)?;
-        if best.as_ref().is_none_or(|b| cost < b.0) {
-            best = Some((cost, model));
-        }
-    }
-    let (cost, model) = best?;
+        let (sum, n) = model.cost(&sample, &centres, 1.5)?;
+        Some((sum / n as f64, model))
+    };
+    let (cost, model) = [12.0, -12.0, 25.0, -25.0, 40.0, -40.0]
+        .into_iter()
+        .filter_map(fit_from)
+        .min_by(|a, b| a.0.total_cmp(&b.0))?;
     if super::debug_trace() {
         eprintln!("bar turn: {model:?}, misfit {:.2} px rms", cost.sqrt());
     }
