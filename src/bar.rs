@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CvContext, Result};
 use crate::pose::RawPose;
-use crate::signal::solve3;
+use crate::signal::solve;
 
 mod tilt;
 mod turn;
@@ -802,7 +802,7 @@ fn near_face(
                 }
             }
         }
-        let step = solve4(jtj, jtr)?;
+        let step = solve(jtj, jtr)?;
         for (qi, s) in q.iter_mut().zip(step) {
             *qi -= s;
         }
@@ -827,16 +827,6 @@ fn away_from_far_face((cx, cy): (f64, f64), r: f64, towards: (f64, f64)) -> impl
         let (ex, ey) = (x - cx, y - cy);
         d <= r || (ex * dx + ey * dy) / (ex.hypot(ey) * d).max(1e-9) <= r / d
     }
-}
-
-/// Solves the 4 x 4 system a x = b (normal equations of the face fit).
-fn solve4(a: [[f64; 4]; 4], b: [f64; 4]) -> Option<[f64; 4]> {
-    let a = Mat::from_slice_2d(&a).ok()?;
-    let b = Mat::from_slice(&b).ok()?.t().ok()?.to_mat().ok()?;
-    let mut x = Mat::default();
-    let solved = core::solve(&a, &b, &mut x, core::DECOMP_LU).ok()?;
-    let x = x.data_typed::<f64>().ok()?;
-    (solved && x.len() == 4 && x.iter().all(|v| v.is_finite())).then(|| [x[0], x[1], x[2], x[3]])
 }
 
 /// Centre-only fit with the plate's shape held (major semi-axis vertical,
@@ -886,7 +876,7 @@ fn held_fit(
                 // the centre is solved as the two-unknown system.
                 jtj[2][2] = 1.0;
             }
-            let step = solve3(jtj, jtr)?;
+            let step = solve(jtj, jtr)?;
             cx -= step[0];
             cy -= step[1];
             r = (r - step[2]).clamp(r_lo, r_hi);

@@ -300,11 +300,11 @@ pub fn rts_constant_acceleration(
         let (xp, pp) = pred[k + 1];
         // The smoother gain is pf F' pp^-1; applied to one vector it needs
         // only one solve, done on pp scaled to unit diagonal so that
-        // solve3's singularity test does not depend on the units.
+        // solve's singularity test does not depend on the units.
         let diff = [next[0] - xp[0], next[1] - xp[1], next[2] - xp[2]];
         let d = [0, 1, 2].map(|i| 1.0 / pp[i][i].max(f64::MIN_POSITIVE).sqrt());
         let scaled = [0, 1, 2].map(|i| [0, 1, 2].map(|j| d[i] * pp[i][j] * d[j]));
-        let Some(z) = solve3(scaled, [0, 1, 2].map(|i| d[i] * diff[i])) else {
+        let Some(z) = solve(scaled, [0, 1, 2].map(|i| d[i] * diff[i])) else {
             next = xf;
             out[k] = xf;
             continue;
@@ -346,26 +346,6 @@ pub fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f
         x[row] = (b[row] - tail) / a[row][row];
     }
     x.iter().all(|v| v.is_finite()).then_some(x)
-}
-
-/// Solve the 3x3 system `a x = b` (Cramer's rule); `None` when singular.
-pub fn solve3(a: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det3 = |m: [[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det3(a);
-    if d.abs() < 1e-9 {
-        return None;
-    }
-    let col = |k: usize| {
-        let mut m = a;
-        for (row, v) in m.iter_mut().zip(b) {
-            row[k] = v;
-        }
-        det3(m) / d
-    };
-    Some([col(0), col(1), col(2)])
 }
 
 /// One-euro filter for one scalar. `value_scale` scales only the speed that
