@@ -529,6 +529,17 @@ mod tests {
     }
 
     #[test]
+    fn solve_pivots_and_refuses_singular_systems() {
+        // A zero in the first pivot needs the rows swapped.
+        let x = solve([[0.0, 2.0, 1.0], [1.0, 1.0, 0.0], [2.0, 0.0, 3.0]], [7.0, 3.0, 11.0]).expect("solvable");
+        for (got, want) in x.iter().zip([1.0, 2.0, 3.0]) {
+            assert!((got - want).abs() < 1e-12, "{x:?}");
+        }
+        assert_eq!(solve([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0]), None);
+        assert_eq!(solve([[0.0; 2]; 2], [0.0; 2]), None);
+    }
+
+    #[test]
     fn percentile_interpolates() {
         assert_eq!(spread(&[4.0, 1.0, 2.0], 0.0, 100.0), Some(3.0));
         assert_eq!(spread(&[], 0.0, 100.0), None);
