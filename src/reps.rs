@@ -237,7 +237,7 @@ pub fn judge_view(
         hip_spread_ratio: spread,
         leg_tilt_deg,
         camera_yaw_deg,
-        camera_tilt_deg: bar.scale.camera_tilt_deg,
+        camera_tilt_deg: bar.scale.tilt_deg(),
         pose_coverage: coverage,
         advice,
     }
