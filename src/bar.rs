@@ -233,9 +233,10 @@ pub struct PlateFit {
     /// that saw the full rim. The scale, the camera angle and the bar's
     /// position are read from it.
     pub near_face_px: Option<NearFace>,
-    /// The image of the plate's centre on a tilted camera's clip, fitted
-    /// after the pass from this frame's rim away from the far face, with
-    /// the face's shape held (`refine_for_tilt`).
+    /// The image of the plate's centre on a tilted or turned camera's clip,
+    /// fitted after the pass from this frame's rim: away from the far face
+    /// with the face's shape held (`refine_for_tilt`), or with the fitted
+    /// camera held (`refine_for_turn`).
     pub near_centre_px: Option<(f64, f64)>,
 }
 
@@ -274,6 +275,12 @@ impl PlateFit {
 
     pub fn radius(&self) -> f64 {
         self.major
+    }
+
+    /// A free fit (not shape-held) that saw the full rim: what a plate's
+    /// size, shape and near face are read from.
+    fn free_full_rim(&self, p: &BarProfile) -> bool {
+        !self.held && self.visible_arc_deg >= p.full_rim_deg
     }
 
     /// Enough rim seen: `min_deg`, or three quarters of the rim inside the
@@ -734,6 +741,16 @@ pub(crate) fn tracked_outline(pts: &[(f64, f64)], picture_centre: (f64, f64)) ->
         ..PlateFit::seen_whole(e.cx, e.cy, major, minor)
     };
     (fit, Rim::around(&edges, &fit))
+}
+
+/// Test helper: a rendered clip's frames (fit, rim, truth) as the fits
+/// and rims a refit takes.
+#[cfg(test)]
+pub(crate) fn split_clip(frames: &[(PlateFit, Rim, (f64, f64))]) -> (Vec<Option<PlateFit>>, Vec<Option<Rim>>) {
+    (
+        frames.iter().map(|f| Some(f.0)).collect(),
+        frames.iter().map(|f| Some(f.1.clone())).collect(),
+    )
 }
 
 /// Centre of the picture area: the camera's axis, as near as a video says.
@@ -2029,21 +2046,11 @@ mod tests {
     /// near face v tall and h wide.
     fn face_fit(cy: f64, v: f64, h: f64) -> PlateFit {
         PlateFit {
-            cx: 410.0,
-            cy,
-            major: v.max(h),
-            minor: v.min(h),
             inlier_share: 0.9,
             visible_arc_deg: 340.0,
-            in_frame_arc_deg: 360.0,
             hidden_arc_deg: 20.0,
-            measured: true,
-            seeded: false,
-            held: false,
-            followed: false,
-            repeat: false,
             near_face_px: Some(NearFace { cx: 410.0, cy, v, h }),
-            near_centre_px: None,
+            ..PlateFit::seen_whole(410.0, cy, v.max(h), v.min(h))
         }
     }
 
@@ -2267,9 +2274,10 @@ pub struct Scale {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vertical_metres_per_px: Option<[f64; 2]>,
     /// On a turned camera's clip, the camera and plate the refit found
-    /// (`bar::turn`), whose turn and tilt are the camera's own: the two
-    /// above are the plate's squeeze where it is in the picture, which the
-    /// side-on verdict and the bar-to-midfoot allowance were measured on.
+    /// (`bar::turn`), whose turn and tilt are the camera's own and are what
+    /// the view and the notes report (`turn_deg`, `tilt_deg`): the two
+    /// above stay the plate's squeeze where it is in the picture, which the
+    /// bar-to-midfoot allowance was measured on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camera_fit: Option<CameraFit>,
 }
@@ -2507,9 +2515,9 @@ const EAR_HEIGHT_OF_STATURE: f64 = 0.93;
 /// centre misleads (rendered 25-degree clip: centre error 5.9 -> 7.9 px,
 /// ROM -0.9 -> -2.1 cm; the tilted one's peak speed 0.109 -> 0.127 m/s).
 ///
-/// On a tilted camera's clip (`refine_for_tilt`) every measured frame with
-/// enough rim has its own centre, the image of the plate's centre, and
-/// that is taken instead.
+/// On a tilted or turned camera's clip (`refine_for_tilt`,
+/// `refine_for_turn`) every measured frame with enough rim has its own
+/// centre, the image of the plate's centre, and that is taken instead.
 fn face_offsets(times: &[f64], fits: &[Option<PlateFit>], min_ratio: f64) -> Vec<(f64, f64)> {
     let refined = fits.iter().flatten().any(|f| f.near_centre_px.is_some());
     let known: Vec<(f64, (f64, f64))> = fits
@@ -2746,7 +2754,7 @@ pub fn build_track(
     // none did.
     // The near face's fit where there is one (a whole outline stretches
     // towards the far face: see `near_face`).
-    let full_rim = |f: &&&PlateFit| !f.held && f.visible_arc_deg >= profile.full_rim_deg;
+    let full_rim = |f: &&&PlateFit| f.free_full_rim(profile);
     let faces: Vec<(f64, f64)> = measured
         .iter()
         .flatten()
@@ -2853,7 +2861,7 @@ pub fn build_track(
                 let rows: Vec<f64> = faces.iter().map(|q| q.0).collect();
                 let over = spread(&rows, 0.0, 100.0);
                 eprintln!(
-                    "bar vertical scale: {} still faces over {over:?} rows of the path {path:?}",
+                    "bar vertical scale: {} faces over {over:?} rows of the path {path:?}",
                     faces.len()
                 );
             }

@@ -167,17 +167,11 @@ fn refit_faces(fits: &mut [Option<PlateFit>], rims: &[Option<Rim>], towards: (f6
         let (Some(f), Some(rim)) = (fit.as_mut(), rim.as_ref()) else {
             continue;
         };
-        if !f.measured || f.held || f.visible_arc_deg < p.full_rim_deg || !rim.belongs_to(f) {
+        if !f.measured || !f.free_full_rim(p) || !rim.belongs_to(f) {
             continue;
         }
         let outline = Ellipse::circle(f.cx, f.cy, f.major);
-        f.near_face_px = near_face(
-            &rim.points(),
-            rim.inside.len(),
-            &outline,
-            towards,
-            p.near_face_min_arc_deg,
-        );
+        f.near_face_px = near_face(&rim.points(), rim.rays(), &outline, towards, p.near_face_min_arc_deg);
     }
 }
 
@@ -253,7 +247,7 @@ pub fn refine_for_tilt(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bar::tracked_outline;
+    use crate::bar::{split_clip as split, tracked_outline};
 
     /// A pinhole camera `up` m high, tilted `tilt` degrees down (f = 831
     /// px, centre (270, 480)), and a plate 0.45 m across and 6 cm thick
@@ -292,12 +286,6 @@ mod tests {
     fn a_tilted_cameras_plate_centre_is_found_past_its_wall() {
         let clip = |tilt: (f64, f64)| -> Vec<(PlateFit, Rim, (f64, f64))> {
             (0..40).map(|k| frame(tilt, 0.225 + 0.02 * k as f64)).collect()
-        };
-        let split = |frames: &[(PlateFit, Rim, (f64, f64))]| -> (Vec<Option<PlateFit>>, Vec<Option<Rim>>) {
-            (
-                frames.iter().map(|f| Some(f.0)).collect(),
-                frames.iter().map(|f| Some(f.1.clone())).collect(),
-            )
         };
         // Each frame's refitted centre within 0.2 px across, 0.3 px down.
         let on_centre = |fits: &[Option<PlateFit>], frames: &[(PlateFit, Rim, (f64, f64))]| {

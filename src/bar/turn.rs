@@ -292,8 +292,14 @@ impl Turn {
             let mut u = [[0.0f64; 5]; 5];
             let mut eg = [0.0f64; 5];
             let mut blocks: Vec<FrameBlock> = Vec::with_capacity(frames.len());
+            // The misfit before the step, summed as `cost` does from the
+            // residuals the Jacobian needs anyway.
+            let mut misfit = 0.0;
             for (f, &at) in frames.iter().zip(centres.iter()) {
                 let r0 = model.residuals(at, f)?;
+                for r in &r0 {
+                    misfit += (r * r).min(band * band);
+                }
                 let rg: Vec<Vec<f64>> = shifted.iter().map(|m| m.residuals(at, f)).collect::<Option<_>>()?;
                 let rx = model.residuals((at.0 + h, at.1), f)?;
                 let ry = model.residuals((at.0, at.1 + h), f)?;
@@ -323,7 +329,7 @@ impl Turn {
                 blocks.push(FrameBlock { w, v, ec });
             }
             prior.add_to(&q, &mut u, &mut eg);
-            let before = model.cost(frames, centres, band)?.0 + prior.cost(&q);
+            let before = misfit + prior.cost(&q);
             let mut improved = false;
             for _ in 0..6 {
                 let Some((dq, dc)) = damped_step(&u, &eg, &blocks, lambda) else {
@@ -462,8 +468,6 @@ struct Frame {
     /// Its points as seen from `origin`, in order of angle.
     rim: Vec<RimPoint>,
     origin: (f64, f64),
-    /// The outline's centre: where the centre's fit starts.
-    start: (f64, f64),
     full: bool,
     rays: usize,
 }
@@ -496,7 +500,6 @@ impl Frame {
             index,
             rim,
             origin,
-            start: origin,
             full,
             rays,
         }
@@ -597,10 +600,8 @@ pub fn refine_for_turn(
         .enumerate()
         .filter_map(|(index, (fit, rim))| {
             let (f, rim) = (fit.as_ref()?, rim.as_ref()?);
-            (f.measured && rim.belongs_to(f)).then(|| {
-                let full = !f.held && f.visible_arc_deg >= p.full_rim_deg;
-                Frame::new(index, &rim.points(), (f.cx, f.cy), full, rim.rays())
-            })
+            (f.measured && rim.belongs_to(f))
+                .then(|| Frame::new(index, &rim.points(), (f.cx, f.cy), f.free_full_rim(p), rim.rays()))
         })
         .collect();
     let full: Vec<&Frame> = frames.iter().filter(|f| f.full).collect();
@@ -612,8 +613,8 @@ pub fn refine_for_turn(
     let sample: Vec<Frame> = full.iter().step_by(every).map(|&f| f.clone()).collect();
     let radius_px = median(sample.iter().filter_map(|f| fits[f.index].map(|x| x.major)))?;
     let mid = (
-        median(sample.iter().map(|f| f.start.0))?,
-        median(sample.iter().map(|f| f.start.1))?,
+        median(sample.iter().map(|f| f.origin.0))?,
+        median(sample.iter().map(|f| f.origin.1))?,
     );
     let long_side = 2.0 * centre.0.max(centre.1) + 1.0;
     // A phone's lens: about 0.8 of the long side (rendered clips 0.82).
@@ -642,7 +643,7 @@ pub fn refine_for_turn(
         };
         let mut centres: Vec<(f64, f64)> = sample
             .iter()
-            .map(|f| model.fit_centre(f, f.start).map_or(f.start, |c| c.0))
+            .map(|f| model.fit_centre(f, f.origin).map_or(f.origin, |c| c.0))
             .collect();
         for band in [8.0, 4.0, 2.5, 1.5] {
             model = model.refine_jointly(&sample, &mut centres, band, &prior)?;
@@ -663,7 +664,7 @@ pub fn refine_for_turn(
     }
     let mut radii = Vec::new();
     for f in &frames {
-        let Some((at, kept)) = model.fit_centre(f, f.start) else {
+        let Some((at, kept)) = model.fit_centre(f, f.origin) else {
             continue;
         };
         if 360.0 * kept as f64 / f.rays as f64 >= p.held_min_visible_arc_deg {
@@ -684,7 +685,7 @@ pub fn refine_for_turn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bar::tracked_outline;
+    use crate::bar::{split_clip as split, tracked_outline};
 
     /// A pinhole camera 1 m up, level, turned `turn` degrees about the
     /// vertical (f = 784 px, centre (479.5, 269.5), a 960 x 540 picture),
@@ -723,13 +724,6 @@ mod tests {
     /// across from the camera's axis point on the plate's plane.
     fn clip(turn: f64, x: f64) -> Vec<(PlateFit, Rim, (f64, f64))> {
         (0..40).map(|k| frame(turn, (x, 0.225 + 0.02 * k as f64))).collect()
-    }
-
-    fn split(frames: &[(PlateFit, Rim, (f64, f64))]) -> (Vec<Option<PlateFit>>, Vec<Option<Rim>>) {
-        (
-            frames.iter().map(|f| Some(f.0)).collect(),
-            frames.iter().map(|f| Some(f.1.clone())).collect(),
-        )
     }
 
     /// The worst distance between a frame's refitted centre and the image
