@@ -97,6 +97,18 @@ pub struct BarProfile {
     pub seed_veto_s: f64,
     /// ...and lies at least this many seed radii from the seed's centre.
     pub seed_veto_min_apart_radii: f64,
+    /// OpenCV's circle-perfectness vote for a search's candidates (1 = a
+    /// perfect circle).
+    pub seed_roundness: f64,
+    /// A seed gives way to a plate-like circle of its own rim polarity that
+    /// is `seed_veto_radius_ratio` to `twin_max_radius_ratio` times bigger
+    /// and within `twin_within_radii` of its own radii of the seed: the
+    /// near plate of the bar whose far plate seeded. A turned and tilted
+    /// camera draws the near plate out of round and away from the hands,
+    /// so that search votes with `twin_roundness`.
+    pub twin_max_radius_ratio: f64,
+    pub twin_within_radii: f64,
+    pub twin_roundness: f64,
     /// Lifter height (m) for the scale when no plate is tracked.
     pub lifter_height_m: f64,
     /// Smoothing of the bar position before velocities are taken.
@@ -171,6 +183,10 @@ impl Default for BarProfile {
             seed_veto_radius_ratio: 1.15,
             seed_veto_s: 1.0,
             seed_veto_min_apart_radii: 0.5,
+            seed_roundness: 0.6,
+            twin_max_radius_ratio: 3.0,
+            twin_within_radii: 5.0,
+            twin_roundness: 0.4,
             lifter_height_m: 1.75,
             smoothing: crate::signal::Smoothing::Kalman { jerk_psd: 700.0 },
             sigma_measured_px: 0.5,
@@ -984,6 +1000,44 @@ fn mean_grey_change(prev: &Mat, grey: &Mat, about: Option<(f64, f64, f64)>, pict
     Ok(core::mean(&diff, &core::no_array()).cv("plate repeat check")?[0])
 }
 
+/// OpenCV's circle search over `region` (image pixels in and out), on a
+/// copy shrunk to at most 640 px a side: `roundness` is HOUGH_GRADIENT_ALT's
+/// circle-perfectness vote (1 = a perfect circle).
+fn hough_circles(bgr: &Mat, region: Rect, r_min: f64, r_max: f64, roundness: f64) -> Result<Vec<(f64, f64, f64)>> {
+    let roi = Mat::roi(bgr, region).cv("plate search")?;
+    let scale = (640.0 / region.width.max(region.height) as f64).min(1.0);
+    let mut small = Mat::default();
+    imgproc::resize(&roi, &mut small, Size::new(0, 0), scale, scale, imgproc::INTER_AREA).cv("plate search")?;
+    let mut grey = Mat::default();
+    imgproc::cvt_color(&small, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate search")?;
+    let mut blurred = Mat::default();
+    imgproc::gaussian_blur(&grey, &mut blurred, Size::new(5, 5), 1.2, 1.2, core::BORDER_REPLICATE)
+        .cv("plate search")?;
+    let mut circles: Vector<Vec3f> = Vector::new();
+    imgproc::hough_circles(
+        &blurred,
+        &mut circles,
+        imgproc::HOUGH_GRADIENT_ALT,
+        1.5,
+        (r_min * scale).max(4.0),
+        200.0,
+        roundness,
+        (r_min * scale) as i32,
+        (r_max * scale).ceil() as i32,
+    )
+    .cv("plate search")?;
+    Ok(circles
+        .iter()
+        .map(|c| {
+            (
+                region.x as f64 + c[0] as f64 / scale,
+                region.y as f64 + c[1] as f64 / scale,
+                c[2] as f64 / scale,
+            )
+        })
+        .collect())
+}
+
 /// Where the bar should be: near the wrists (bar in the hands) or the
 /// shoulders (bar on the back), with the body's scale for the plate size.
 struct Anchors {
@@ -1429,37 +1483,11 @@ impl BarTracker {
         ) else {
             return Ok((None, None));
         };
-        let roi = Mat::roi(bgr, region).cv("plate search")?;
-        let scale = (640.0 / region.width.max(region.height) as f64).min(1.0);
-        let mut small = Mat::default();
-        imgproc::resize(&roi, &mut small, Size::new(0, 0), scale, scale, imgproc::INTER_AREA).cv("plate search")?;
-        let mut grey = Mat::default();
-        imgproc::cvt_color(&small, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate search")?;
-        let mut blurred = Mat::default();
-        imgproc::gaussian_blur(&grey, &mut blurred, Size::new(5, 5), 1.2, 1.2, core::BORDER_REPLICATE)
-            .cv("plate search")?;
-        let mut circles: Vector<Vec3f> = Vector::new();
-        imgproc::hough_circles(
-            &blurred,
-            &mut circles,
-            imgproc::HOUGH_GRADIENT_ALT,
-            1.5,
-            (r_min * scale).max(4.0),
-            200.0,
-            0.6,
-            (r_min * scale) as i32,
-            (r_max * scale).ceil() as i32,
-        )
-        .cv("plate search")?;
+        let circles = hough_circles(bgr, region, r_min, r_max, p.seed_roundness)?;
         let g = Gradients::of(bgr, self.picture)?;
         let mut best: Option<(f64, PlateFit, Polarity)> = None;
         let mut biggest_likely: Option<PlateFit> = None;
-        for c in circles.iter() {
-            let (cx, cy, r) = (
-                region.x as f64 + c[0] as f64 / scale,
-                region.y as f64 + c[1] as f64 / scale,
-                c[2] as f64 / scale,
-            );
+        for (cx, cy, r) in circles {
             // Linked to the lifter: a wrist (bar in the hands) or shoulder
             // (bar on the back) within 2 plate radii of the centre (a camera
             // 25 degrees off side-on shows the bar's length, putting the near
@@ -1516,7 +1544,71 @@ impl BarTracker {
                 }
             }
         }
-        Ok((best.map(|b| (b.1, b.2)), biggest_likely))
+        let Some((_, fit, polarity)) = best else {
+            return Ok((None, biggest_likely));
+        };
+        let found = match self.twin(bgr, &g, &fit, polarity, a)? {
+            Some(near) => near,
+            None => fit,
+        };
+        Ok((Some((found, polarity)), biggest_likely))
+    }
+
+    /// The near plate of the bar whose far plate `seed` may be: a turned
+    /// camera shows both plates, and when it is also tilted the near one
+    /// can sit further from the hands than the far one and too far out of
+    /// round for the first search. Same rim polarity (a bar carries
+    /// matching plates), bigger, beside the seed, not above the head, and
+    /// plate-like on enough rim to seed.
+    fn twin(
+        &self,
+        bgr: &Mat,
+        g: &Gradients,
+        seed: &PlateFit,
+        polarity: Polarity,
+        a: &Anchors,
+    ) -> Result<Option<PlateFit>> {
+        let p = &self.profile;
+        let r = seed.radius();
+        let (r_lo, r_hi) = (p.seed_veto_radius_ratio * r, p.twin_max_radius_ratio * r);
+        let r_hi = r_hi.min(0.45 * self.picture.width.min(self.picture.height) as f64);
+        if r_hi <= r_lo {
+            return Ok(None);
+        }
+        let Some(region) = region_around(seed.cx, seed.cy, (p.twin_within_radii + 1.2) * r_hi, self.picture) else {
+            return Ok(None);
+        };
+        let mut best: Option<PlateFit> = None;
+        for (cx, cy, rc) in hough_circles(bgr, region, r_lo, r_hi, p.twin_roundness)? {
+            let edges = cast_rays(g, cx, cy, 0.8 * rc, 1.2 * rc, polarity, p);
+            let Some(fit) = robust_fit(&edges, rc, centre_of(self.picture), p) else {
+                continue;
+            };
+            let apart = (fit.cx - seed.cx).hypot(fit.cy - seed.cy);
+            let ok = fit.radius() >= r_lo
+                && fit.radius() <= r_hi
+                && apart >= p.seed_veto_min_apart_radii * r
+                && apart <= p.twin_within_radii * fit.radius()
+                && fit.cy >= a.head_y - fit.radius()
+                && fit.inlier_share >= p.min_inlier_share
+                && fit.enough_rim(p.min_visible_arc_deg);
+            if debug_trace() {
+                eprintln!(
+                    "bar   twin c=({:.1},{:.1}) r={:.1} share={:.2} vis={:.0} hid={:.0} apart={apart:.0}{}",
+                    fit.cx,
+                    fit.cy,
+                    fit.radius(),
+                    fit.inlier_share,
+                    fit.visible_arc_deg,
+                    fit.hidden_arc_deg,
+                    if ok { " (near plate)" } else { "" }
+                );
+            }
+            if ok && best.is_none_or(|b| fit.radius() > b.radius()) {
+                best = Some(fit);
+            }
+        }
+        Ok(best)
     }
 }
 
@@ -1900,6 +1992,49 @@ mod tests {
         assert!(vetoed(&seed, &[(0.0, fit(330.0, 86.0))], &p));
         // Beside it but no bigger: not the near plate.
         assert!(!vetoed(&seed, &[(0.0, fit(330.0, 74.0))], &p));
+    }
+
+    /// A camera turned 14 and tilted 12 degrees (rendered, portrait phone
+    /// 3 m away) showed the far plate beside the hands and the near one
+    /// 2.07 of its radii from them, out of round: the search seeded on the
+    /// far plate and read a 21 cm bar drift on a clean pull. The near plate
+    /// is found beside the seed.
+    #[test]
+    fn the_near_plate_is_found_beside_a_far_plate_seed() {
+        let (near, far) = ((150.0, 330.0, 60.0), (300.0, 240.0, 36.0));
+        let mut img = disc_image(480, 480, near.0, near.1, near.2);
+        let s = 16.0;
+        imgproc::circle(
+            &mut img,
+            Point::new((far.0 * s) as i32, (far.1 * s) as i32),
+            (far.2 * s) as i32,
+            Scalar::new(40.0, 30.0, 160.0, 0.0),
+            -1,
+            imgproc::LINE_AA,
+            4,
+        )
+        .unwrap();
+        let mut tr = BarTracker::new(BarProfile::default());
+        tr.picture = Rect::new(0, 0, 480, 480);
+        // Wrists beside the far plate; the near one is beyond the link.
+        let a = Anchors {
+            points: vec![(265.0, 250.0)],
+            thigh_px: 70.0,
+            head_y: 100.0,
+        };
+        let near_from_wrist = (near.0 - 265.0_f64).hypot(near.1 - 250.0);
+        assert!(near_from_wrist > BarProfile::default().lifter_link_radii * near.2);
+        let (found, _) = tr.seed(&img, &a).unwrap();
+        let (fit, _) = found.expect("a seed");
+        assert!(
+            (fit.cx - near.0).abs() < 0.5 && (fit.cy - near.1).abs() < 0.5,
+            "{fit:?}"
+        );
+        assert!((fit.radius() - near.2).abs() < 1.0, "{fit:?}");
+        // Without the twin search it seeds on the far plate.
+        tr.profile.twin_max_radius_ratio = 1.0;
+        let (fit, _) = tr.seed(&img, &a).unwrap().0.expect("a seed");
+        assert!((fit.cx - far.0).abs() < 1.0, "{fit:?}");
     }
 
     /// Regression: a round caption graphic beside the lifter's head passed

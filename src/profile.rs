@@ -213,11 +213,22 @@ impl Profile {
                 ("vertical_scale_min_change", b.vertical_scale_min_change),
                 ("vertical_scale_max_change", b.vertical_scale_max_change),
                 ("face_centre_min_ratio", b.face_centre_min_ratio),
+                ("seed_roundness", b.seed_roundness),
+                ("twin_roundness", b.twin_roundness),
             ],
         )?;
         each(
             "bar",
-            &[("lifter_link_radii", b.lifter_link_radii)],
+            &[("twin_max_radius_ratio", b.twin_max_radius_ratio)],
+            |v| v >= 1.0,
+            "at least 1 (seed radii; at or under seed_veto_radius_ratio turns the near-plate search off)",
+        )?;
+        each(
+            "bar",
+            &[
+                ("lifter_link_radii", b.lifter_link_radii),
+                ("twin_within_radii", b.twin_within_radii),
+            ],
             positive,
             "positive (plate radii)",
         )?;

@@ -103,6 +103,13 @@ const GUARDS: &[Guard] = &[
     // 0.5 deg. The scale column compares one figure with the truth's at
     // the floor, which the tilt makes differ (heights go row by row).
     Guard { clip: "deadlift_turned_tilted", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.85, bar_px: 0.6, scale_pct: 6.0, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.015, yaw_deg: 2.0, tilt_deg: 2.0, faults_found: 0 },
+    // A portrait phone 3 m away, turned 14 and tilted 12 deg: the far plate
+    // shows beside the hands and the near one out of round, further from
+    // them. The track took the far plate (centre 146 px off, scale +47 %,
+    // a false bar_drift on both pulls) until a seed looked beside itself
+    // for its bar's bigger twin (`BarTracker::twin`): 0.13 px, ROM -0.28 cm.
+    // Scale as deadlift_pitched: one figure against the floor's.
+    Guard { clip: "deadlift_phone_turned", coverage: 0.97, kp_pct: 8.5, torso_deg: 4.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 9.0, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 2.0, tilt_deg: 2.0, faults_found: 0 },
     Guard { clip: "deadlift_oblique25", coverage: 0.97, kp_pct: 9.0, torso_deg: 12.5, bar_share: 0.97, bar_px: 0.8, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
 ];
 

@@ -56,6 +56,13 @@ SAMPLES.append(
 SAMPLES.append(
     ClipSpec(name="deadlift_turned_tilted", lift="deadlift", body="female", facing="left", plate_color=RED,
              camera_height_m=1.4, camera_distance_m=3.3, camera_pitch_deg=10.0, camera_yaw_deg=15.0, seed=16))
+# A portrait phone on a tripod at chest height 3 m away, turned 14 deg and
+# tilted 12 deg down: both plates show, the far one beside the hands and
+# the near one lower, further from them and out of round.
+SAMPLES.append(
+    ClipSpec(name="deadlift_phone_turned", lift="deadlift", body="male", facing="right", plate_color=BLUE,
+             width=540, height=960, fov_deg=60.0, camera_height_m=1.5, camera_distance_m=3.0,
+             camera_pitch_deg=12.0, camera_yaw_deg=14.0, seed=14))
 # Slow-motion capture (120 fps, played at that rate): one pull, so the
 # frame-rate-dependent rules (smoothing, tracking gates, still frames) are
 # measured at four times the usual rate.
