@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bar::{BarSource, BarTrack};
+use crate::pose::outline::STATIONS;
 use crate::pose::RawPose;
 use crate::reps::{Lift, Rep};
 use crate::signal::{median, percentile};
@@ -163,6 +164,10 @@ pub struct FaultProfile {
     /// ...together with the hip-shoulder distance shrinking to at most this
     /// share of the standing length.
     pub rounding_max_torso_length_ratio: f64,
+    /// How far along the bar (m) the far plate's facing side lies from the
+    /// near plate's outer face; a turned camera shows it beside the near
+    /// plate, and back outline stations it covers are not read.
+    pub rounding_far_plate_spacing_m: f64,
     /// Torso angle at lockout (deg, negative = behind vertical).
     pub hyperextension_torso_deg: [f64; 3],
     /// A lean-back needing the shoulders further than this behind the ankles
@@ -241,6 +246,7 @@ impl Default for FaultProfile {
             hips_rise_max_start_speed_mps: 0.1,
             rounding_bulge_levels: [0.2, 0.3, 0.4],
             rounding_max_torso_length_ratio: 0.845,
+            rounding_far_plate_spacing_m: 1.36,
             hyperextension_torso_deg: [-10.0, -15.0, -20.0],
             hyperextension_max_shoulder_behind_ankle_m: 0.17,
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
@@ -335,6 +341,7 @@ impl FaultProfile {
                 ("bar_drift_plate_depth_m", self.bar_drift_plate_depth_m),
                 ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
                 ("bar_drift_yaw_noise_deg", self.bar_drift_yaw_noise_deg),
+                ("rounding_far_plate_spacing_m", self.rounding_far_plate_spacing_m),
                 (
                     "hyperextension_max_shoulder_behind_ankle_m",
                     self.hyperextension_max_shoulder_behind_ankle_m,
@@ -366,6 +373,31 @@ pub struct Body<'a> {
     foot_pitch_rest_px: Option<f64>,
     /// The lifter's usual thigh and shin lengths (px; medians over the clip).
     limbs_px: Option<(f64, f64)>,
+}
+
+/// The far plate's image is grown by this share about its centre when
+/// testing outline stations: the mask's edge blurs a few pixels past it.
+const FAR_PLATE_MARGIN: f64 = 1.1;
+
+/// `q` inside the polygon grown by `grow` about its vertices' mean (even-odd
+/// rule).
+fn inside_polygon(q: (f64, f64), poly: &[(f64, f64)], grow: f64) -> bool {
+    if poly.len() < 3 {
+        return false;
+    }
+    let n = poly.len() as f64;
+    let c = poly.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+    let q = (c.0 + (q.0 - c.0) / grow, c.1 + (q.1 - c.1) / grow);
+    let mut inside = false;
+    let mut j = poly.len() - 1;
+    for i in 0..poly.len() {
+        let (a, b) = (poly[i], poly[j]);
+        if (a.1 > q.1) != (b.1 > q.1) && q.0 < a.0 + (q.1 - a.1) * (b.0 - a.0) / (b.1 - a.1) {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
 }
 
 /// An angle difference brought into [-180, 180): two angles in (-180, 180]
@@ -509,6 +541,49 @@ impl<'a> Body<'a> {
             std::array::from_fn(|k| reach[k] / len - rest[k]),
             self.torso_length_px(i)? / len,
         ))
+    }
+
+    /// Which back outline stations reach into the image of the bar's far
+    /// plate (placed by the turned-camera refit's camera): there the
+    /// silhouette is the plate's edge, not the back.
+    fn stations_on_far_plate(&self, i: usize, spacing_m: f64) -> [bool; STATIONS.len()] {
+        let none = [false; STATIONS.len()];
+        let (Some(camera), Some(pose), Some(fit)) = (
+            self.bar.scale.camera_fit,
+            self.raw.get(i).and_then(|r| r.as_ref()),
+            self.bar.fits.get(i).copied().flatten(),
+        ) else {
+            return none;
+        };
+        let (Some(outline), Some(at)) = (pose.outline, fit.near_centre_px) else {
+            return none;
+        };
+        let Some(far) = camera.far_plate_px(at, self.bar.scale.plate_mm, spacing_m) else {
+            return none;
+        };
+        let p = &pose.points;
+        let mid = |a: usize, b: usize| (((p[a].x + p[b].x) / 2.0) as f64, ((p[a].y + p[b].y) / 2.0) as f64);
+        let (hip, shoulder) = (mid(23, 24), mid(11, 12));
+        let (dx, dy) = (shoulder.0 - hip.0, shoulder.1 - hip.1);
+        let len = dx.hypot(dy);
+        if len < 1e-9 {
+            return none;
+        }
+        // The back side of the chord: the outline's minus side for a lifter
+        // facing +x (TorsoOutline::back_px).
+        let side = if self.sign > 0.0 { -1.0 } else { 1.0 };
+        let (nx, ny) = (-dy / len * side, dx / len * side);
+        let reach = outline.back_px(self.sign);
+        std::array::from_fn(|k| {
+            let t = STATIONS[k] as f64;
+            let r = reach[k] as f64;
+            // A reach that stopped on the plate's rim ends just outside it.
+            let edge = (
+                hip.0 + t * dx + (r - 2.0).max(0.0) * nx,
+                hip.1 + t * dy + (r - 2.0).max(0.0) * ny,
+            );
+            inside_polygon(edge, &far, FAR_PLATE_MARGIN)
+        })
     }
 
     fn frame_at_or_after(&self, t: f64) -> usize {
@@ -945,11 +1020,22 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
 pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     // Per frame: the largest growth at the three middle stations (the ends
     // sit on the glutes and the shoulder blades, which move with the arms).
+    // Stations the far plate covers (a turned camera) read nothing.
     let per: Vec<(usize, f64, [f64; 5], f64)> = (rep.start_frame..=rep.end_frame)
         .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
         .filter_map(|i| {
-            let (g, len) = body.back_shape(i)?;
-            Some((i, g[1].max(g[2]).max(g[3]), g, len))
+            let (mut g, len) = body.back_shape(i)?;
+            let covered = body.stations_on_far_plate(i, p.rounding_far_plate_spacing_m);
+            for (gk, c) in g.iter_mut().zip(covered) {
+                if c {
+                    *gk = 0.0;
+                }
+            }
+            let worst = (1..=3)
+                .filter(|&k| !covered[k])
+                .map(|k| g[k])
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+            Some((i, worst, g, len))
         })
         .collect();
     if per.len() < 3 {
@@ -2038,6 +2124,17 @@ mod tests {
         assert!(run(&l2, crate::reps::Lift::Deadlift, &dl_rep())
             .iter()
             .all(|f| f.kind != FaultKind::Rounding));
+    }
+
+    #[test]
+    fn a_point_is_inside_a_grown_polygon_only_near_it() {
+        let square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)];
+        assert!(inside_polygon((5.0, 5.0), &square, 1.0));
+        assert!(!inside_polygon((10.4, 5.0), &square, 1.0));
+        // Grown by a tenth about its centre: 0.5 past each side.
+        assert!(inside_polygon((10.4, 5.0), &square, 1.1));
+        assert!(!inside_polygon((10.6, 5.0), &square, 1.1));
+        assert!(!inside_polygon((5.0, 5.0), &square[..2], 1.1));
     }
 
     #[test]

@@ -56,17 +56,30 @@ impl CameraFit {
     /// across whose centre is seen at `at`: the plate's radius there, which
     /// changes with the row when the camera is tilted too.
     pub fn face_semi_axis_px(&self, at: (f64, f64), plate_mm: f64) -> Option<f64> {
+        let model = self.model(plate_mm, self.plate_thickness_mm / 1000.0);
+        model.faces(at).map(|[near, _]| vertical_semi_axis(&near))
+    }
+
+    /// The image (a polygon, px) of the face of the bar's other plate that
+    /// faces the camera, `spacing_m` along the bar from the near face whose
+    /// centre is seen at `at`: a turned camera shows it beside the near
+    /// plate, where it can cover the lifter's back.
+    pub fn far_plate_px(&self, at: (f64, f64), plate_mm: f64, spacing_m: f64) -> Option<Vec<(f64, f64)>> {
+        self.model(plate_mm, spacing_m).faces(at).map(|[_, far]| far)
+    }
+
+    /// The fitted camera with a "plate" `depth_m` thick.
+    fn model(&self, plate_mm: f64, depth_m: f64) -> Turn {
         let radius_m = plate_mm / 2000.0;
-        let model = Turn {
+        Turn {
             focal_px: self.focal_px,
             turn_deg: self.turn_deg,
             tilt_deg: self.tilt_deg,
             plane_radii: self.plane_m / radius_m,
-            thickness_radii: self.plate_thickness_mm / 1000.0 / radius_m,
+            thickness_radii: depth_m / radius_m,
             centre: self.principal_px,
             face_radius_px: self.plate_radius_px,
-        };
-        model.faces(at).map(|[near, _]| vertical_semi_axis(&near))
+        }
     }
 }
 
@@ -742,6 +755,42 @@ mod tests {
     /// degrees shows the plate's wall on the side away from it, up to 14
     /// px wide, and the outline's and the near face's centres sat 5-6 px
     /// off the plate's.
+    /// The bar's other plate: square on, behind the near one and smaller
+    /// by the depths' ratio; turned, towards where the bar's line meets the
+    /// horizon.
+    #[test]
+    fn the_far_plate_is_drawn_along_the_bar() {
+        let camera = |turn_deg: f64| CameraFit {
+            focal_px: 800.0,
+            turn_deg,
+            tilt_deg: 0.0,
+            plane_m: 3.0,
+            plate_thickness_mm: 50.0,
+            principal_px: (480.0, 270.0),
+            plate_radius_px: 60.0,
+        };
+        let extent = |poly: &[(f64, f64)]| {
+            let f = |g: fn(&(f64, f64)) -> f64, lo: bool| {
+                poly.iter().map(g).fold(
+                    if lo { f64::MAX } else { f64::MIN },
+                    if lo { f64::min } else { f64::max },
+                )
+            };
+            (f(|p| p.0, true), f(|p| p.0, false), f(|p| p.1, true), f(|p| p.1, false))
+        };
+        let far = camera(0.0).far_plate_px((480.0, 270.0), 450.0, 1.36).expect("in view");
+        let (x0, x1, y0, y1) = extent(&far);
+        let r = 800.0 * 0.225 / (3.0 + 1.36);
+        assert!(((x1 - x0) / 2.0 - r).abs() < 0.05 && ((y1 - y0) / 2.0 - r).abs() < 0.05);
+        assert!(((x0 + x1) / 2.0 - 480.0).abs() < 0.05 && ((y0 + y1) / 2.0 - 270.0).abs() < 0.05);
+        let far = camera(15.0).far_plate_px((480.0, 270.0), 450.0, 1.36).expect("in view");
+        let (x0, x1, y0, y1) = extent(&far);
+        // 1.36 m along a bar turned 15 degrees: 0.35 m to the side.
+        let cx = (x0 + x1) / 2.0;
+        assert!(cx < 480.0 - 50.0 && cx > 480.0 - 120.0, "{cx}");
+        assert!(((y0 + y1) / 2.0 - 270.0).abs() < 0.5);
+    }
+
     #[test]
     fn a_turned_cameras_plate_centre_is_found_past_its_wall() {
         let p = BarProfile::default();
