@@ -1660,11 +1660,17 @@ mod tests {
     }
 
     fn disc_image(w: i32, h: i32, cx: f64, cy: f64, r: f64) -> Mat {
-        // Drawn at 16x sub-pixel precision so the true centre is exact.
         let mut img = Mat::new_rows_cols_with_default(h, w, CV_8UC3, Scalar::new(200.0, 200.0, 200.0, 0.0)).unwrap();
+        draw_disc(&mut img, cx, cy, r);
+        img
+    }
+
+    /// A red disc, drawn at 16x sub-pixel precision so the true centre is
+    /// exact.
+    fn draw_disc(img: &mut Mat, cx: f64, cy: f64, r: f64) {
         let s = 16.0;
         imgproc::circle(
-            &mut img,
+            img,
             Point::new((cx * s).round() as i32, (cy * s).round() as i32),
             (r * s).round() as i32,
             Scalar::new(40.0, 30.0, 160.0, 0.0),
@@ -1673,7 +1679,6 @@ mod tests {
             4,
         )
         .unwrap();
-        img
     }
 
     #[test]
@@ -2003,17 +2008,7 @@ mod tests {
     fn the_near_plate_is_found_beside_a_far_plate_seed() {
         let (near, far) = ((150.0, 330.0, 60.0), (300.0, 240.0, 36.0));
         let mut img = disc_image(480, 480, near.0, near.1, near.2);
-        let s = 16.0;
-        imgproc::circle(
-            &mut img,
-            Point::new((far.0 * s) as i32, (far.1 * s) as i32),
-            (far.2 * s) as i32,
-            Scalar::new(40.0, 30.0, 160.0, 0.0),
-            -1,
-            imgproc::LINE_AA,
-            4,
-        )
-        .unwrap();
+        draw_disc(&mut img, far.0, far.1, far.2);
         let mut tr = BarTracker::new(BarProfile::default());
         tr.picture = Rect::new(0, 0, 480, 480);
         // Wrists beside the far plate; the near one is beyond the link.

@@ -561,29 +561,11 @@ impl<'a> Body<'a> {
         let Some(far) = camera.far_plate_px(at, self.bar.scale.plate_mm, spacing_m) else {
             return none;
         };
-        let p = &pose.points;
-        let mid = |a: usize, b: usize| (((p[a].x + p[b].x) / 2.0) as f64, ((p[a].y + p[b].y) / 2.0) as f64);
-        let (hip, shoulder) = (mid(23, 24), mid(11, 12));
-        let (dx, dy) = (shoulder.0 - hip.0, shoulder.1 - hip.1);
-        let len = dx.hypot(dy);
-        if len < 1e-9 {
+        // A reach that stopped on the plate's rim ends just outside it.
+        let Some(edges) = outline.back_edges_px(&pose.points, self.sign, 2.0) else {
             return none;
-        }
-        // The back side of the chord: the outline's minus side for a lifter
-        // facing +x (TorsoOutline::back_px).
-        let side = if self.sign > 0.0 { -1.0 } else { 1.0 };
-        let (nx, ny) = (-dy / len * side, dx / len * side);
-        let reach = outline.back_px(self.sign);
-        std::array::from_fn(|k| {
-            let t = STATIONS[k] as f64;
-            let r = reach[k] as f64;
-            // A reach that stopped on the plate's rim ends just outside it.
-            let edge = (
-                hip.0 + t * dx + (r - 2.0).max(0.0) * nx,
-                hip.1 + t * dy + (r - 2.0).max(0.0) * ny,
-            );
-            inside_polygon(edge, &far, FAR_PLATE_MARGIN)
-        })
+        };
+        edges.map(|edge| inside_polygon(edge, &far, FAR_PLATE_MARGIN))
     }
 
     fn frame_at_or_after(&self, t: f64) -> usize {
@@ -1031,10 +1013,7 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
                     *gk = 0.0;
                 }
             }
-            let worst = (1..=3)
-                .filter(|&k| !covered[k])
-                .map(|k| g[k])
-                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+            let worst = (1..=3).filter(|&k| !covered[k]).map(|k| g[k]).reduce(f64::max)?;
             Some((i, worst, g, len))
         })
         .collect();

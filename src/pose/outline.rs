@@ -38,6 +38,62 @@ impl TorsoOutline {
             self.plus_px
         }
     }
+
+    /// Where the back's silhouette ends at each station (image px), each
+    /// brought `inset_px` back towards the chord, for the pose the outline
+    /// was measured on.
+    pub fn back_edges_px(
+        &self,
+        points: &[Landmark],
+        facing_sign: f64,
+        inset_px: f64,
+    ) -> Option<[(f64, f64); STATIONS.len()]> {
+        let c = Chord::of(points)?;
+        // The back is the minus side for a lifter facing +x (`back_px`).
+        let side = if facing_sign > 0.0 { -1.0 } else { 1.0 };
+        let reach = self.back_px(facing_sign);
+        Some(std::array::from_fn(|k| {
+            let (x, y) = c.at(STATIONS[k], side * (reach[k] as f64 - inset_px).max(0.0) as f32);
+            (x as f64, y as f64)
+        }))
+    }
+}
+
+/// The hip-shoulder chord of a pose (mid-hip to mid-shoulder, image px) and
+/// its normal turned +90 degrees.
+struct Chord {
+    hip: (f32, f32),
+    d: (f32, f32),
+    len: f32,
+    normal: (f32, f32),
+}
+
+impl Chord {
+    fn of(points: &[Landmark]) -> Option<Chord> {
+        if points.len() < 25 {
+            return None;
+        }
+        let mid = |a: usize, b: usize| ((points[a].x + points[b].x) / 2.0, (points[a].y + points[b].y) / 2.0);
+        let hip = mid(23, 24);
+        let shoulder = mid(11, 12);
+        let d = (shoulder.0 - hip.0, shoulder.1 - hip.1);
+        let len = (d.0 * d.0 + d.1 * d.1).sqrt();
+        (len.is_finite() && len > 0.0).then(|| Chord {
+            hip,
+            d,
+            len,
+            normal: (-d.1 / len, d.0 / len),
+        })
+    }
+
+    /// The point `t` along the chord (0 = mid-hip, 1 = mid-shoulder) and
+    /// `off` px along its normal.
+    fn at(&self, t: f32, off: f32) -> (f32, f32) {
+        (
+            self.hip.0 + t * self.d.0 + off * self.normal.0,
+            self.hip.1 + t * self.d.1 + off * self.normal.1,
+        )
+    }
 }
 
 /// Bilinear sample of the crop's person probability; 0 outside the crop.
@@ -57,29 +113,23 @@ fn sample(mask: &[f32], u: f32, v: f32) -> f32 {
 /// Measure the outline; `None` when the chord is degenerate or the mask is
 /// missing.
 pub fn torso_outline(points: &[Landmark], roi: &Roi, mask: &[f32]) -> Option<TorsoOutline> {
-    if mask.len() != INPUT * INPUT || points.len() < 25 {
+    if mask.len() != INPUT * INPUT {
         return None;
     }
-    let mid = |a: usize, b: usize| ((points[a].x + points[b].x) / 2.0, (points[a].y + points[b].y) / 2.0);
-    let hip = mid(23, 24);
-    let shoulder = mid(11, 12);
-    let (dx, dy) = (shoulder.0 - hip.0, shoulder.1 - hip.1);
-    let len = (dx * dx + dy * dy).sqrt();
+    let chord = Chord::of(points)?;
     // A chord shorter than a few crop pixels says nothing.
-    if !len.is_finite() || len < 4.0 * roi.size / INPUT as f32 {
+    if chord.len < 4.0 * roi.size / INPUT as f32 {
         return None;
     }
-    let (ux, uy) = (dx / len, dy / len);
-    let normal = (-uy, ux);
     // One crop pixel per step.
     let step = roi.size / INPUT as f32;
-    let steps = (MAX_REACH * len / step).ceil() as usize;
+    let steps = (MAX_REACH * chord.len / step).ceil() as usize;
     let reach = |t: f32, sign: f32| -> f32 {
-        let (px, py) = (hip.0 + t * dx, hip.1 + t * dy);
         let mut last_inside = 0.0;
         for k in 0..=steps {
             let d = k as f32 * step;
-            let (u, v) = roi.to_crop(px + sign * d * normal.0, py + sign * d * normal.1);
+            let (x, y) = chord.at(t, sign * d);
+            let (u, v) = roi.to_crop(x, y);
             if sample(mask, u, v) < INSIDE {
                 break;
             }
