@@ -213,7 +213,7 @@ def local_rotations(p: PoseParams, side_sign: float = 1.0):
     for s in ("L", "R"):
         loc[f"upperleg01.{s}"] = rot_y(-thigh - pelvis)
         loc[f"lowerleg01.{s}"] = rot_y(thigh + p.shin)
-        loc[f"foot.{s}"] = rot_y(-p.shin - p.heel)
+        loc[f"foot.{s}"] = rot_y(-p.shin + p.heel)
         side = 1.0 if s == "L" else -1.0
     return loc
 
@@ -416,6 +416,13 @@ def squat_params(spec: ClipSpec, lifter: Lifter, time: float, reps):
             active.append("rounding")
     if ap and s > 0.9:
         active.append("above_parallel")
+    hl = fault_of(spec, "heel_lift", rep_i) if rep_i is not None else None
+    if hl:
+        # Ankles too stiff for the depth: the heels come up as the lifter
+        # sinks, most at the bottom, and go down again standing up.
+        p.heel = hl.severity * s
+        if p.heel > 2.0:
+            active.append("heel_lift")
     drift = 0.0
     bd = fault_of(spec, "bar_drift", rep_i) if rep_i is not None else None
     if bd:

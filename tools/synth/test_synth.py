@@ -68,6 +68,20 @@ class RendererSelfCheck(unittest.TestCase):
     def test_truth_matches_drawing_squat_facing_left(self):
         self.check_consistency(short_spec(lift="squat", facing="left", body="male"), [0, 30])
 
+    def test_heel_lift_raises_the_heel_about_the_toes(self):
+        # The foot turned the wrong way once (toes up, heel into the floor).
+        spec = short_spec(lift="squat", body="male", fps=15.0, faults=[synth.Fault("heel_lift", 12.0, reps=[0])])
+        with tempfile.TemporaryDirectory() as d:
+            truth = synth.render_clip(spec, os.path.join(d, "h.mp4"), max_frames=36, log=None)
+        frames = truth["frames"]
+        bottom = min(range(len(frames)), key=lambda i: frames[i]["near"]["heel"][1])  # heel highest
+        stand, low = frames[0]["near"], frames[bottom]["near"]
+        mpp = truth["clip"]["metres_per_px"]
+        rise_m = (stand["heel"][1] - low["heel"][1]) * mpp
+        self.assertGreater(rise_m, 0.02, f"heel rose {rise_m:.3f} m")
+        self.assertLess(abs(stand["toe"][1] - low["toe"][1]) * mpp, 0.01, "the toes stay on the floor")
+        self.assertIn("heel_lift", frames[bottom]["faults_active"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
