@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bar::{BarSource, BarTrack};
+use crate::feet::HeelReading;
 use crate::pose::outline::STATIONS;
 use crate::pose::RawPose;
 use crate::reps::{Lift, Rep};
@@ -128,6 +129,10 @@ pub struct Fault {
     /// Rounding: "upper back", "lower back" or "whole back" when the outline says.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub region: Option<String>,
+    /// Where in the worst frame the value was measured (px, y down), when
+    /// that is not one of the pose's points (heel_lift: the heel patch).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub at_px: Option<[f64; 2]>,
     pub explanation: String,
     pub cue: String,
 }
@@ -213,8 +218,22 @@ pub struct FaultProfile {
     /// this share of the shin at the bottom (median): a real leg's are about
     /// equal, a pose collapsed under the plate shrinks the thigh.
     pub doubted_depth_min_thigh_to_shin: f64,
-    /// Heel height above its resting height (m).
+    /// How far the heel patch rose against the toe patch since the rep's
+    /// standing frame (m), read from the picture (`crate::feet`).
     pub heel_lift_m: [f64; 3],
+    /// Least normalised correlation of a heel or toe patch with its
+    /// standing-frame self for the frame's rise to count.
+    pub heel_min_match: f64,
+    /// The standing frame's heel-to-toe line must lie within this of level
+    /// (deg) to be the flat-foot reference.
+    pub heel_ref_max_foot_deg: f64,
+    /// ...and its heel-to-toe length within this range (m).
+    pub heel_ref_foot_m: [f64; 2],
+    /// Heel and toe patches may part sideways by at most this share of the
+    /// foot's length (a planted foot's heel rises almost straight up).
+    pub heel_max_slide_feet: f64,
+    /// Each heel reading is the median of the readings this near in time (s).
+    pub heel_median_s: f64,
     /// Neck angle against the torso line, change from the lifter's standing angle (deg).
     pub head_neck_change_deg: [f64; 3],
     /// A change past this is beyond any neck: the rep's pose is wrong (deg).
@@ -263,7 +282,12 @@ impl Default for FaultProfile {
             deep_bar_drop_share: 0.40,
             bar_depth_confidence: 0.7,
             doubted_depth_min_thigh_to_shin: 0.85,
-            heel_lift_m: [0.08, 0.11, 0.15],
+            heel_lift_m: [0.012, 0.025, 0.04],
+            heel_min_match: 0.7,
+            heel_ref_max_foot_deg: 35.0,
+            heel_ref_foot_m: [0.12, 0.4],
+            heel_max_slide_feet: 0.1,
+            heel_median_s: 0.2,
             head_neck_change_deg: [60.0, 75.0, 90.0],
             max_plausible_neck_change_deg: 110.0,
             head_ear_hidden_plate_radii: 1.0,
@@ -305,6 +329,13 @@ impl FaultProfile {
         falling("above_parallel_bar_drop_share", self.above_parallel_bar_drop_share)?;
         rising("heel_lift_m", self.heel_lift_m)?;
         rising("head_neck_change_deg", self.head_neck_change_deg)?;
+        let [shortest, longest] = self.heel_ref_foot_m;
+        if !(shortest.is_finite() && longest.is_finite() && 0.0 < shortest && shortest < longest) {
+            return Err(format!(
+                "faults.heel_ref_foot_m = {:?} must be two increasing lengths in metres (shortest, longest foot)",
+                self.heel_ref_foot_m
+            ));
+        }
         crate::profile::each(
             "faults",
             &[("soft_lockout_max_limb_ratio", self.soft_lockout_max_limb_ratio)],
@@ -321,6 +352,8 @@ impl FaultProfile {
                 ("deep_bar_drop_share", self.deep_bar_drop_share),
                 ("bar_depth_confidence", self.bar_depth_confidence),
                 ("doubted_depth_min_thigh_to_shin", self.doubted_depth_min_thigh_to_shin),
+                ("heel_min_match", self.heel_min_match),
+                ("heel_max_slide_feet", self.heel_max_slide_feet),
             ],
         )?;
         crate::profile::each(
@@ -338,6 +371,8 @@ impl FaultProfile {
                 ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
                 ("head_ear_hidden_plate_radii", self.head_ear_hidden_plate_radii),
                 ("min_hip_to_bar_m", self.min_hip_to_bar_m),
+                ("heel_ref_max_foot_deg", self.heel_ref_max_foot_deg),
+                ("heel_median_s", self.heel_median_s),
                 ("bar_drift_plate_depth_m", self.bar_drift_plate_depth_m),
                 ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
                 ("bar_drift_yaw_noise_deg", self.bar_drift_yaw_noise_deg),
@@ -369,8 +404,9 @@ pub struct Body<'a> {
     standing: Option<(f64, [f64; 5])>,
     /// Neck angle against the torso when standing (deg).
     standing_neck_deg: Option<f64>,
-    /// Heel height over the toe with the foot flat (px; the clip's median).
-    foot_pitch_rest_px: Option<f64>,
+    /// Per frame, the heel's rise against the toes since the rep's standing
+    /// frame and where the heel was (`crate::feet`); empty without the video.
+    heels: Vec<Option<HeelReading>>,
     /// The lifter's usual thigh and shin lengths (px; medians over the clip).
     limbs_px: Option<(f64, f64)>,
 }
@@ -429,7 +465,7 @@ impl<'a> Body<'a> {
             mpp: bar.scale.metres_per_px,
             standing: None,
             standing_neck_deg: None,
-            foot_pitch_rest_px: None,
+            heels: Vec::new(),
             limbs_px: None,
         };
         let standing: Vec<usize> = (0..times.len())
@@ -446,7 +482,6 @@ impl<'a> Body<'a> {
             Some((len, std::array::from_fn(per)))
         });
         body.standing_neck_deg = median(standing.iter().filter_map(|&i| body.neck_deg(i)));
-        body.foot_pitch_rest_px = median((0..times.len()).filter_map(|i| body.foot_pitch_px(i)));
         let limbs: Vec<(f64, f64)> = (0..times.len()).filter_map(|i| body.limbs_at(i)).collect();
         body.limbs_px = median(limbs.iter().map(|l| l.0)).zip(median(limbs.iter().map(|l| l.1)));
         body
@@ -492,10 +527,10 @@ impl<'a> Body<'a> {
     }
 
     /// Heel height over the toe (px), from confident points only.
-    fn foot_pitch_px(&self, i: usize) -> Option<f64> {
-        let h = self.track.point(i, Joint::Heel).filter(|p| p.conf >= 0.5)?;
-        let t = self.track.point(i, Joint::Toe).filter(|p| p.conf >= 0.5)?;
-        Some(t.y - h.y)
+    /// The heel read from the picture (`crate::feet::HeelReader`).
+    pub fn with_heels(mut self, heels: Vec<Option<HeelReading>>) -> Self {
+        self.heels = heels;
+        self
     }
 
     /// Thigh (hip-knee) and shin (knee-ankle) lengths (px).
@@ -711,6 +746,7 @@ fn build(kind: FaultKind, rep: &Rep, body: &Body, f: Found) -> Option<Fault> {
         severity,
         confidence: (f.evidence.clamp(0.0, 1.0) * margin(judged, f.levels)).clamp(0.0, 1.0),
         region: f.region,
+        at_px: None,
         explanation,
         cue,
     })
@@ -1265,6 +1301,17 @@ fn bar_drop_share(body: &Body, rep: &Rep) -> Option<(usize, f64)> {
 /// The unit of a squat depth read from the bar.
 pub const BAR_DROP_UNIT: &str = "share of standing bar height";
 
+/// A length in metres as centimetres for people: whole centimetres, but a
+/// tenth under 5 cm, where a heel lift of 1.7 cm would read "2 cm".
+pub fn cm_text(metres: f64) -> String {
+    let cm = 100.0 * metres;
+    if cm.abs() < 5.0 {
+        format!("{cm:.1} cm")
+    } else {
+        format!("{cm:.0} cm")
+    }
+}
+
 /// Squat depth from the bar alone, for reps whose pose cannot show the hip
 /// and knee at the bottom.
 pub fn above_parallel_from_bar(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
@@ -1326,18 +1373,24 @@ fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &Fau
 }
 
 pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    // Heel height over the toe, against the same foot at rest: rocking onto
-    // the toes raises it, while a whole foot tracked a little high or low
-    // (the plate often covers it) does not.
-    let rest = body.foot_pitch_rest_px?;
+    // The heel patch's rise against the toe patch: rocking onto the toes
+    // raises the one and not the other, while the camera moves both.
     let lifts: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
-        .filter_map(|i| Some((i, (body.foot_pitch_px(i)? - rest) * body.mpp)))
+        .filter_map(|i| Some((i, body.heels.get(i)?.as_ref()?.rise_px * body.mpp)))
         .collect();
     if lifts.len() < 3 {
         return None;
     }
     let (worst, value) = sustained_worst(&lifts)?;
-    let evidence = body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Heel, Joint::Toe]);
+    // The share of the rep's frames whose heel and toe could both be read
+    // (the plate hides the feet at a deadlift's floor).
+    let evidence = lifts.len() as f64 / (rep.end_frame + 1 - rep.start_frame.min(rep.end_frame)) as f64;
+    let at_px = body
+        .heels
+        .get(worst)
+        .copied()
+        .flatten()
+        .map(|h| [h.heel_px.0, h.heel_px.1]);
     build(
         FaultKind::HeelLift,
         rep,
@@ -1351,6 +1404,7 @@ pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
             allowance: 0.0,
         },
     )
+    .map(|f| Fault { at_px, ..f })
 }
 
 /// Per frame of the rep, how far the neck is from its standing angle
@@ -1550,29 +1604,7 @@ mod tests {
     }
 
     fn rep(start: usize, key: usize, end: usize, rom: f64) -> Rep {
-        let t = |i: usize| i as f64 / FPS;
-        Rep {
-            index: 0,
-            start_s: t(start),
-            key_s: t(key),
-            end_s: t(end),
-            start_frame: start,
-            key_frame: key,
-            end_frame: end,
-            eccentric_s: None,
-            concentric_s: 1.0,
-            range_of_motion_m: rom,
-            mean_concentric_velocity_mps: 0.5,
-            peak_concentric_velocity_mps: 0.8,
-            torso_angle_start_deg: None,
-            torso_angle_bottom_deg: None,
-            torso_angle_lockout_deg: None,
-            max_bar_ahead_of_midfoot_m: None,
-            hip_above_knee_at_bottom_m: None,
-            body_judged: true,
-            starts_before_clip: false,
-            faults: Vec::new(),
-        }
+        crate::reps::test_rep(start, key, end, FPS, rom)
     }
 
     fn test_body<'a>(
@@ -1606,6 +1638,44 @@ mod tests {
     fn clean_deadlift_flags_nothing() {
         let f = run(&deadlift(0.0, 0.0), crate::reps::Lift::Deadlift, &dl_rep());
         assert!(f.is_empty(), "{:?}", kinds(&f));
+    }
+
+    #[test]
+    fn heels_rising_from_the_picture_flag_heel_lift_in_metres() {
+        let l = deadlift(0.0, 0.0);
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let r = dl_rep();
+        // Patch rises (px at 1 mm/px): a flat foot matches within a pixel;
+        // a lift of 32 mm over the first half of the pull, hidden by the
+        // plate at the floor.
+        let reading = |rise_px: f64| {
+            Some(HeelReading {
+                rise_px,
+                heel_px: (430.0, 990.0 - rise_px),
+            })
+        };
+        let flat: Vec<_> = (0..N).map(|i| reading(if i % 2 == 0 { 0.6 } else { -0.4 })).collect();
+        let lifted: Vec<_> = (0..N)
+            .map(|i| match i {
+                0..=17 => None,
+                18..=30 => reading(32.0),
+                _ => reading(0.3),
+            })
+            .collect();
+        let check = |heels: Vec<Option<HeelReading>>| {
+            let body = test_body(&times, &track, &bar, &raw).with_heels(heels);
+            heel_lift(&body, &r, &FaultProfile::default())
+        };
+        assert!(check(flat).is_none());
+        let f = check(lifted).expect("flagged");
+        assert!((f.value - 0.032).abs() < 1e-9, "{}", f.value);
+        assert_eq!(f.severity, Severity::Moderate);
+        assert!((18..=30).contains(&f.worst_frame), "{}", f.worst_frame);
+        assert_eq!((f.start_frame, f.end_frame), (18, 30));
+        // Drawn where the heel was read, not at the pose's heel point.
+        assert_eq!(f.at_px, Some([430.0, 958.0]));
+        // Without the video there is no reading, and no flag.
+        assert!(check(Vec::new()).is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod faults;
+pub mod feet;
 pub mod overlay;
 pub mod pipeline;
 pub mod pose;

@@ -407,6 +407,9 @@ fn dashed(img: &mut Mat, a: Point, b: Point, color: Scalar, thick: i32, dash: i3
 
 /// Where a fault's value was measured, for drawing it there.
 fn fault_anchor(track: &SagittalTrack, bar: &BarTrack, f: &Fault, i: usize) -> Option<Point> {
+    if let Some([x, y]) = f.at_px {
+        return Some(Point::new(x.round() as i32, y.round() as i32));
+    }
     let joint = |j: Joint| track.point(i, j).map(pt);
     let on_bar = || bar.at(i).map(|b| Point::new(b.x_px as i32, b.y_px as i32));
     match f.kind {
@@ -426,7 +429,7 @@ fn fault_anchor(track: &SagittalTrack, bar: &BarTrack, f: &Fault, i: usize) -> O
 
 fn value_text(f: &Fault) -> String {
     match f.unit.as_str() {
-        "m" => format!("{:.0} cm", 100.0 * f.value),
+        "m" => crate::faults::cm_text(f.value),
         "deg" => format!("{:.0} deg", f.value),
         "ratio" => format!("x{:.2}", f.value),
         "torso lengths" => format!("+{:.0}% torso", 100.0 * f.value),

@@ -15,6 +15,7 @@ use opencv::prelude::*;
 use crate::bar::{self, BarTrack, BarTracker, PlateFit};
 use crate::error::{Error, Result};
 use crate::faults;
+use crate::feet::{HeelReader, HeelReading};
 use crate::overlay::{self, CoarseMask};
 use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
 use crate::profile::Profile;
@@ -465,6 +466,17 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             &tracked.raw,
             cfg.profile.faults.standing_max_torso_deg,
         );
+        let (heels, heel_note) = read_heels(
+            cfg,
+            &tracked.times,
+            &track,
+            bar_track.scale.metres_per_px,
+            &rep_list,
+            l,
+            progress,
+        )?;
+        notes.extend(heel_note);
+        let body = body.with_heels(heels);
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
             (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
@@ -574,6 +586,53 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         bar: bar_track,
         written,
     })
+}
+
+/// The heel per frame, from one more decode of the video
+/// (`crate::feet`), and a note for the report when it could not all be read.
+fn read_heels(
+    cfg: &AnalyzeConfig,
+    times: &[f64],
+    track: &SagittalTrack,
+    metres_per_px: f64,
+    reps: &[reps::Rep],
+    lift: Lift,
+    progress: &dyn Progress,
+) -> Result<(Vec<Option<HeelReading>>, Option<String>)> {
+    if reps.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let Some(video) = &cfg.video else {
+        let note = "heel lift is read from the picture, so it is not judged without the video: \
+                    pass it too (liftlens analyze VIDEO --from-poses ...)";
+        return Ok((Vec::new(), Some(note.into())));
+    };
+    let mut heels = HeelReader::plan(track, metres_per_px, reps, lift, &cfg.profile.faults);
+    if heels.is_idle() {
+        return Ok((Vec::new(), None));
+    }
+    // Decoding is all the work here, and it stops after the last rep.
+    let mut reader = VideoReader::open(video)?;
+    let last = heels.last_frame();
+    progress.start("feet", last + 1);
+    let mut note = None;
+    loop {
+        match reader.read() {
+            Ok(Some(frame)) if frame.index <= last => {
+                heels.process(frame.index, &frame.image)?;
+                progress.tick(frame.index + 1);
+            }
+            Ok(_) => break,
+            // The first pass read this video; a decode that now fails part
+            // way leaves the frames it did read.
+            Err(e) => {
+                note = Some(format!("heel lift read from part of the video only: {e}"));
+                break;
+            }
+        }
+    }
+    progress.finish();
+    Ok((heels.finish(times)?, note))
 }
 
 /// The pictures and video written beside report.html this run, as

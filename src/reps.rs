@@ -525,6 +525,35 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
     crate::report::write_atomic(path, out.as_bytes())
 }
 
+/// A rep for detector tests: frames `start`, `key`, `end` at `fps`, the
+/// given range of motion, and plain kinematics.
+#[cfg(test)]
+pub(crate) fn test_rep(start: usize, key: usize, end: usize, fps: f64, rom: f64) -> Rep {
+    let t = |i: usize| i as f64 / fps;
+    Rep {
+        index: 0,
+        start_s: t(start),
+        key_s: t(key),
+        end_s: t(end),
+        start_frame: start,
+        key_frame: key,
+        end_frame: end,
+        eccentric_s: None,
+        concentric_s: 1.0,
+        range_of_motion_m: rom,
+        mean_concentric_velocity_mps: 0.5,
+        peak_concentric_velocity_mps: 0.8,
+        torso_angle_start_deg: None,
+        torso_angle_bottom_deg: None,
+        torso_angle_lockout_deg: None,
+        max_bar_ahead_of_midfoot_m: None,
+        hip_above_knee_at_bottom_m: None,
+        body_judged: true,
+        starts_before_clip: false,
+        faults: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

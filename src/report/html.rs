@@ -279,7 +279,7 @@ fn faults_section(report: &Report, media: &Media) -> String {
 /// A value as a person reads it: metres as cm, shares as percent.
 fn value_with_unit(v: f64, unit: &str) -> String {
     match unit {
-        "m" => format!("{:.0} cm", 100.0 * v),
+        "m" => crate::faults::cm_text(v),
         "deg" => format!("{v:.0}°"),
         u if u.starts_with("share") => format!("{:.0} % {}", 100.0 * v, &u["share".len()..].trim()),
         "ratio" => format!("{v:.2}×"),

@@ -63,6 +63,13 @@ SAMPLES.append(
     ClipSpec(name="deadlift_phone_turned", lift="deadlift", body="male", facing="right", plate_color=BLUE,
              width=540, height=960, fov_deg=60.0, camera_height_m=1.5, camera_distance_m=3.0,
              camera_pitch_deg=12.0, camera_yaw_deg=14.0, seed=14))
+# Heels that come up at the bottom of the second squat (ankles too stiff
+# for the depth): the foot turns 12 deg about the toes, the heel rises
+# about 3.5 cm. The first rep is the clean control.
+SAMPLES.append(
+    ClipSpec(name="squat_heel_lift", lift="squat", bar_position="high", body="male", facing="right",
+             plate_color=BLACK, shirt_color=(0.2, 0.45, 0.3), faults=[Fault("heel_lift", 12.0, reps=[1])],
+             camera_distance_m=4.0, seed=17))
 # Slow-motion capture (120 fps, played at that rate): one pull, so the
 # frame-rate-dependent rules (smoothing, tracking gates, still frames) are
 # measured at four times the usual rate.

@@ -1,0 +1,397 @@
+//! The heel's rise read from the picture, not from the pose's heel point.
+//!
+//! BlazePose's heel and toe points wobble 3-7 cm on real clips whose feet
+//! stay flat, more than a heel lift moves them, so the pose cannot say when
+//! the heels come up. The shoe itself can: during a squat or a deadlift the
+//! feet stay planted, so a patch of the heel that moves up against a patch
+//! of the toes (which carry the weight when the heel lifts, and move with
+//! the camera like everything else) is the heel coming off the floor.
+//!
+//! Lifecycle: once the reps are known, `HeelReader::plan` picks each rep's
+//! flat-foot frame and where its heel and toe patches sit; `process(index,
+//! frame)` over a decode of the video keeps those patches and the pixels
+//! round them in the rep's frames (the planted feet stay put, so the
+//! pose's per-frame foot points, which jump at a squat's bottom, are not
+//! needed); `finish(times)` matches them.
+
+use opencv::core::{self, Mat, Point, Rect};
+use opencv::imgproc;
+use opencv::prelude::*;
+
+use crate::error::{CvContext, Result};
+use crate::faults::FaultProfile;
+use crate::reps::{Lift, Rep};
+use crate::signal::median;
+use crate::skeleton::{Joint, SagittalTrack};
+
+/// Patch half-size as a share of the foot's length: a quarter keeps the
+/// heel patch on the shoe's back and the toe patch on its front.
+const PATCH_FOOT_SHARE: f64 = 0.25;
+/// Patches sit this share of their half-size above the heel and toe
+/// points, which BlazePose puts at the sole.
+const PATCH_LIFT_SHARE: f64 = 0.3;
+/// Search reach either way, in patch half-sizes (0.375 foot lengths: a
+/// 9 cm heel rise on a 24 cm shoe).
+const SEARCH_HALVES: f64 = 1.5;
+
+/// One frame's reading of the near heel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeelReading {
+    /// How far the heel patch rose against the toe patch since the rep's
+    /// flat-foot frame (px, up positive).
+    pub rise_px: f64,
+    /// Where the heel patch's centre was found in this frame (px, y down).
+    pub heel_px: (f64, f64),
+}
+
+/// One rep's plan: its frames, the flat-foot frame and the patches' places.
+struct RepPlan {
+    first: usize,
+    last: usize,
+    reference: usize,
+    foot_px: f64,
+    reach: i32,
+    heel: Rect,
+    toe: Rect,
+    /// From the reference frame: the heel and toe patches.
+    patches: Option<(Mat, Mat)>,
+    /// Per frame of the rep: the grey pixels the heel and toe patches are
+    /// looked for in (each patch's place grown by the reach).
+    windows: Vec<Option<(Mat, Mat)>>,
+}
+
+impl RepPlan {
+    fn grown(&self, r: Rect) -> Rect {
+        Rect::new(
+            r.x - self.reach,
+            r.y - self.reach,
+            r.width + 2 * self.reach,
+            r.height + 2 * self.reach,
+        )
+    }
+}
+
+/// Reads the heel's rise in every rep from one decode of the video.
+pub struct HeelReader {
+    plans: Vec<RepPlan>,
+    profile: FaultProfile,
+}
+
+/// Grey copy of `r` in `bgr`, if all of `r` is in the frame.
+fn grey_region(bgr: &Mat, r: Rect) -> Result<Option<Mat>> {
+    if r.x < 0 || r.y < 0 || r.x + r.width > bgr.cols() || r.y + r.height > bgr.rows() {
+        return Ok(None);
+    }
+    let roi = Mat::roi(bgr, r).cv("heel window")?;
+    let mut grey = Mat::default();
+    imgproc::cvt_color(&roi, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("heel window grey")?;
+    Ok(Some(grey))
+}
+
+/// The frame a rep's flat foot is taken from: standing, where the lifter's
+/// weight is over the whole foot. A deadlift stands at its lockout; a squat
+/// before it goes down (after it comes up when the clip began mid-rep).
+fn standing_frame(rep: &Rep, lift: Lift) -> usize {
+    match lift {
+        Lift::Deadlift => rep.key_frame,
+        Lift::Squat if rep.starts_before_clip => rep.end_frame,
+        Lift::Squat => rep.start_frame,
+    }
+}
+
+/// The near heel and toe (px) at frame `i`, when both are sure enough and
+/// they draw a flat foot of a foot's length: heel and toe points put on
+/// the shin or a foot seen end on are no reference.
+fn flat_foot(
+    track: &SagittalTrack,
+    i: usize,
+    metres_per_px: f64,
+    p: &FaultProfile,
+) -> Option<((f64, f64), (f64, f64))> {
+    let heel = track.point(i, Joint::Heel).filter(|q| q.conf >= 0.5)?;
+    let toe = track.point(i, Joint::Toe).filter(|q| q.conf >= 0.5)?;
+    let (dx, dy) = (toe.x - heel.x, toe.y - heel.y);
+    let slope_deg = dy.abs().atan2(dx.abs()).to_degrees();
+    let length_m = dx.hypot(dy) * metres_per_px;
+    let [shortest, longest] = p.heel_ref_foot_m;
+    let foot_like = (shortest..=longest).contains(&length_m) && dx.hypot(dy) > 8.0;
+    (foot_like && slope_deg <= p.heel_ref_max_foot_deg).then_some(((heel.x, heel.y), (toe.x, toe.y)))
+}
+
+/// Where `patch` fits best inside `window` (moved by the search reach from
+/// the patch's own place): the shift (px, sub-pixel in y) and the match's
+/// normalised correlation; none on the search's edge, where the true fit
+/// may lie outside it.
+fn best_shift(window: &Mat, patch: &Mat, reach: i32) -> Result<Option<((f64, f64), f64)>> {
+    let mut score = Mat::default();
+    imgproc::match_template(window, patch, &mut score, imgproc::TM_CCOEFF_NORMED, &core::no_array())
+        .cv("heel patch match")?;
+    let (mut best, mut at) = (0.0, Point::default());
+    core::min_max_loc(&score, None, Some(&mut best), None, Some(&mut at), &core::no_array()).cv("heel patch peak")?;
+    let last = 2 * reach;
+    if at.x <= 0 || at.y <= 0 || at.x >= last || at.y >= last {
+        return Ok(None);
+    }
+    let s = |y: i32| -> Result<f64> { Ok(*score.at_2d::<f32>(y, at.x).cv("heel patch score")? as f64) };
+    let (up, mid, down) = (s(at.y - 1)?, s(at.y)?, s(at.y + 1)?);
+    let curve = up - 2.0 * mid + down;
+    let sub = if curve < 0.0 { 0.5 * (up - down) / curve } else { 0.0 };
+    Ok(Some((
+        ((at.x - reach) as f64, (at.y - reach) as f64 + sub.clamp(-0.5, 0.5)),
+        best,
+    )))
+}
+
+impl HeelReader {
+    /// Each rep's flat-foot frame (the standing frame, or the nearest to
+    /// it in the rep with a flat foot of a foot's length in view) and its
+    /// patches' places; a rep with none is not read.
+    pub fn plan(track: &SagittalTrack, metres_per_px: f64, reps: &[Rep], lift: Lift, p: &FaultProfile) -> Self {
+        let plans = reps
+            .iter()
+            .filter(|r| r.start_frame <= r.end_frame)
+            .filter_map(|rep| {
+                let (first, last) = (rep.start_frame, rep.end_frame);
+                let anchor = standing_frame(rep, lift).clamp(first, last);
+                let mut order: Vec<usize> = (first..=last).collect();
+                order.sort_by_key(|&i| i.abs_diff(anchor));
+                let (reference, (heel, toe)) = order
+                    .into_iter()
+                    .find_map(|i| flat_foot(track, i, metres_per_px, p).map(|f| (i, f)))?;
+                let foot_px = (toe.0 - heel.0).hypot(toe.1 - heel.1);
+                let half = (PATCH_FOOT_SHARE * foot_px).round().max(6.0) as i32;
+                let lift_px = PATCH_LIFT_SHARE * half as f64;
+                let patch = |at: (f64, f64)| {
+                    Rect::new(
+                        at.0.round() as i32 - half,
+                        (at.1 - lift_px).round() as i32 - half,
+                        2 * half,
+                        2 * half,
+                    )
+                };
+                Some(RepPlan {
+                    first,
+                    last,
+                    reference,
+                    foot_px,
+                    reach: (SEARCH_HALVES * half as f64).round() as i32,
+                    heel: patch(heel),
+                    toe: patch(toe),
+                    patches: None,
+                    windows: vec![None; last - first + 1],
+                })
+            })
+            .collect();
+        HeelReader {
+            plans,
+            profile: p.clone(),
+        }
+    }
+
+    /// No rep can be read: the video need not be decoded.
+    pub fn is_idle(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    /// The last frame any rep needs.
+    pub fn last_frame(&self) -> usize {
+        self.plans.iter().map(|pl| pl.last).max().unwrap_or(0)
+    }
+
+    /// Frames go in any order, each once; frames outside the reps are skipped.
+    pub fn process(&mut self, index: usize, bgr: &Mat) -> Result<()> {
+        for plan in self.plans.iter_mut().filter(|pl| (pl.first..=pl.last).contains(&index)) {
+            if index == plan.reference {
+                if let (Some(h), Some(t)) = (grey_region(bgr, plan.heel)?, grey_region(bgr, plan.toe)?) {
+                    plan.patches = Some((h, t));
+                }
+            }
+            let (heel, toe) = (plan.grown(plan.heel), plan.grown(plan.toe));
+            if let (Some(h), Some(t)) = (grey_region(bgr, heel)?, grey_region(bgr, toe)?) {
+                plan.windows[index - plan.first] = Some((h, t));
+            }
+        }
+        Ok(())
+    }
+
+    /// Per frame (`times` gives the count and the clock), how far the near
+    /// heel has risen against the toes since the rep's flat-foot frame and
+    /// where the heel was; `None` where either patch was cut by the frame's
+    /// edge, hidden, left its place sideways or matched poorly, and
+    /// outside the reps. Each reading is the median of those within
+    /// `heel_median_s` of it: a patch that locks onto something else for a
+    /// few frames (the shin, a crease of the trousers, the plate passing)
+    /// jumps and comes back, while heels stay up for a good part of a second.
+    pub fn finish(self, times: &[f64]) -> Result<Vec<Option<HeelReading>>> {
+        let p = &self.profile;
+        let debug = std::env::var_os("LIFTLENS_DEBUG_HEEL").is_some();
+        let mut rise = vec![None; times.len()];
+        for plan in &self.plans {
+            let Some((heel_patch, toe_patch)) = &plan.patches else {
+                continue;
+            };
+            let centre = |r: Rect| (r.x as f64 + r.width as f64 / 2.0, r.y as f64 + r.height as f64 / 2.0);
+            let heel_centre = centre(plan.heel);
+            let mut read: Vec<(usize, f64, (f64, f64))> = Vec::new();
+            for (k, window) in plan.windows.iter().enumerate() {
+                let i = plan.first + k;
+                let Some((heel_win, toe_win)) = window else { continue };
+                let heel = best_shift(heel_win, heel_patch, plan.reach)?;
+                let toe = best_shift(toe_win, toe_patch, plan.reach)?;
+                let (Some((h, h_score)), Some((t, t_score))) = (heel, toe) else {
+                    continue;
+                };
+                // A planted foot's heel swings up about the toes and barely
+                // moves along the floor; a patch that slid off sideways has
+                // locked onto the shin or the far foot instead.
+                let slid = (h.0 - t.0).abs() > p.heel_max_slide_feet * plan.foot_px;
+                if debug {
+                    eprintln!(
+                        "heel: ref {} frame {i} heel ({:.1},{:.1}) {h_score:.2} toe ({:.1},{:.1}) {t_score:.2} slid {slid}",
+                        plan.reference, h.0, h.1, t.0, t.1
+                    );
+                }
+                if h_score >= p.heel_min_match && t_score >= p.heel_min_match && !slid {
+                    read.push((i, t.1 - h.1, (heel_centre.0 + h.0, heel_centre.1 + h.1)));
+                }
+            }
+            let at = |i: usize| times.get(i).copied().unwrap_or(f64::NAN);
+            for &(i, _, heel_px) in &read {
+                let near = read
+                    .iter()
+                    .filter(|(j, ..)| (at(*j) - at(i)).abs() <= p.heel_median_s)
+                    .map(|r| r.1);
+                if let (Some(slot), Some(rise_px)) = (rise.get_mut(i), median(near)) {
+                    *slot = Some(HeelReading { rise_px, heel_px });
+                }
+            }
+        }
+        Ok(rise)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::skeleton::{Facing, FusedPoint, JOINTS};
+    use opencv::core::{Scalar, Vec3b, CV_8UC3};
+
+    /// A 200x160 frame with a textured shoe on a plain floor, toes at x 138
+    /// and heel at x 62 (sole at y 100); the heel half drawn `heel_up` px
+    /// higher.
+    fn shoe_frame(heel_up: i32) -> Mat {
+        let mut m = Mat::new_rows_cols_with_default(160, 200, CV_8UC3, Scalar::all(90.0)).unwrap();
+        for y in 80..100 {
+            for x in 60..140 {
+                // Blocks of 4 px with pseudo-random shades: texture to match.
+                let k = ((x / 4) * 7919 + (y / 4) * 104_729) as u32;
+                let shade = (k.wrapping_mul(2_654_435_761) >> 24) as u8;
+                let y_drawn = if x < 100 { y - heel_up } else { y };
+                *m.at_2d_mut::<Vec3b>(y_drawn, x).unwrap() = Vec3b::from([shade, shade, shade]);
+            }
+        }
+        if heel_up > 0 {
+            // The floor shows under the lifted heel.
+            for y in 100 - heel_up..100 {
+                for x in 60..100 {
+                    *m.at_2d_mut::<Vec3b>(y, x).unwrap() = Vec3b::from([90, 90, 90]);
+                }
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn a_heel_drawn_higher_reads_as_its_rise_and_a_flat_foot_as_none() {
+        let n = 40;
+        let lifted = 15..=25;
+        let mut joints = vec![[None; JOINTS]; n];
+        for j in joints.iter_mut() {
+            j[Joint::Heel.index()] = Some(FusedPoint {
+                x: 62.0,
+                y: 100.0,
+                conf: 0.9,
+            });
+            j[Joint::Toe.index()] = Some(FusedPoint {
+                x: 138.0,
+                y: 100.0,
+                conf: 0.9,
+            });
+        }
+        let track = SagittalTrack {
+            facing: Facing::Right,
+            facing_doubt: None,
+            joints,
+            confident: vec![true; n],
+            torso_angle_deg: vec![None; n],
+            thigh_px: 100.0,
+        };
+        // A pull standing at frame 30, its flat-foot frame.
+        let rep = crate::reps::test_rep(0, 30, n - 1, 30.0, 0.5);
+        let p = FaultProfile::default();
+        // 76 px of foot at 2.5 mm/px: a 19 cm shoe.
+        let mut reader = HeelReader::plan(&track, 0.0025, std::slice::from_ref(&rep), Lift::Deadlift, &p);
+        assert!(!reader.is_idle());
+        for i in 0..n {
+            let up = if lifted.contains(&i) { 8 } else { 0 };
+            reader.process(i, &shoe_frame(up)).unwrap();
+        }
+        let times: Vec<f64> = (0..n).map(|i| i as f64 / 30.0).collect();
+        let rise = reader.finish(&times).unwrap();
+        for (i, r) in rise.iter().enumerate() {
+            let reading = r.unwrap_or_else(|| panic!("frame {i} not read"));
+            let r = reading.rise_px;
+            // The heel patch's centre: 62 px across, about 100 - 0.3 x 19 px
+            // down, drawn 8 px higher while lifted.
+            let up = if lifted.contains(&i) { 8.0 } else { 0.0 };
+            assert!(
+                (reading.heel_px.0 - 62.0).abs() < 1.1,
+                "frame {i}: {:?}",
+                reading.heel_px
+            );
+            assert!(
+                (reading.heel_px.1 - (94.0 - up)).abs() < 1.1,
+                "frame {i}: {:?}",
+                reading.heel_px
+            );
+            if (18..=22).contains(&i) {
+                assert!((r - 8.0).abs() < 0.6, "frame {i}: {r}");
+            } else if !(12..=28).contains(&i) {
+                assert!(r.abs() < 0.6, "frame {i}: {r}");
+            }
+        }
+        // A foot the pose draws a few centimetres long is no reference.
+        let tiny = HeelReader::plan(&track, 0.0005, std::slice::from_ref(&rep), Lift::Deadlift, &p);
+        assert!(tiny.is_idle());
+    }
+
+    #[test]
+    fn a_shift_is_found_to_a_fraction_of_a_pixel() {
+        // A blurred blob moved 3.4 px down and 2 px right of its patch's place.
+        let blob = |cx: f64, cy: f64, size: i32| {
+            Mat::new_rows_cols_with_data(
+                size,
+                size,
+                &(0..size * size)
+                    .map(|k| {
+                        let (x, y) = ((k % size) as f64, (k / size) as f64);
+                        (200.0 * (-((x - cx).powi(2) + (y - cy).powi(2)) / 30.0).exp()) as u8
+                    })
+                    .collect::<Vec<u8>>(),
+            )
+            .unwrap()
+            .try_clone()
+            .unwrap()
+        };
+        let reach = 6;
+        let patch = blob(8.0, 8.0, 16);
+        let window = blob(8.0 + reach as f64 + 2.0, 8.0 + reach as f64 + 3.4, 16 + 2 * reach);
+        let ((dx, dy), score) = best_shift(&window, &patch, reach).unwrap().unwrap();
+        assert_eq!(dx, 2.0);
+        assert!((dy - 3.4).abs() < 0.2, "dy {dy}");
+        assert!(score > 0.95);
+        // Past the reach: no answer rather than the edge of the search.
+        let far = blob(8.0 + reach as f64 + 7.0, 8.0 + reach as f64, 16 + 2 * reach);
+        assert!(best_shift(&far, &patch, reach).unwrap().is_none());
+    }
+}
