@@ -1291,8 +1291,12 @@ impl BarTracker {
                 self.state = None;
             }
         }
+        // One grey copy serves following the plate (its gradients), the
+        // repeat check and the frames kept for tracking back.
+        let mut grey = Mat::default();
+        imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate grey")?;
         let fit = if let Some(mut st) = self.state.take() {
-            let (fit, rim) = follow(&self.profile, &mut st, bgr, t, self.picture)?;
+            let (fit, rim) = follow(&self.profile, &mut st, &grey, t, self.picture)?;
             self.state = Some(st);
             self.rims.push(rim);
             fit
@@ -1306,8 +1310,6 @@ impl BarTracker {
             }
             fit
         };
-        let mut grey = Mat::default();
-        imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate repeat check")?;
         let about = fit.as_ref().map(|f| (f.cx, f.cy, f.major)).or_else(|| {
             let st = self.state.as_ref()?;
             Some((st.cx, st.cy, st.r))
