@@ -184,20 +184,14 @@ pub fn judge_view(
     let n = track.joints.len().max(1);
     let coverage = track.confident.iter().filter(|&&c| c).count() as f64 / n as f64;
     let spread = median(raw.iter().flatten().filter_map(|q| {
-        let (lh, rh, ls, rs) = (q.points[23], q.points[24], q.points[11], q.points[12]);
-        let torso = (((lh.x + rh.x - ls.x - rs.x) / 2.0).powi(2) + ((lh.y + rh.y - ls.y - rs.y) / 2.0).powi(2)).sqrt();
-        (torso > 1.0).then(|| ((lh.x - rh.x).abs() / torso) as f64)
+        let (hip, shoulder) = (q.midpoint(23, 24), q.midpoint(11, 12));
+        let torso = (hip.0 - shoulder.0).hypot(hip.1 - shoulder.1);
+        (torso > 1.0).then(|| ((q.points[23].x - q.points[24].x).abs() / torso) as f64)
     }));
     // A picture stored on its side without a rotation tag (or with a wrong
     // one) shows the lifter lying down; every measure is then meaningless.
     let leg_tilt_deg = median(raw.iter().flatten().filter_map(|q| {
-        let mid = |a: usize, b: usize| {
-            (
-                (q.points[a].x + q.points[b].x) / 2.0,
-                (q.points[a].y + q.points[b].y) / 2.0,
-            )
-        };
-        let (hip, ankle) = (mid(23, 24), mid(27, 28));
+        let (hip, ankle) = (q.midpoint(23, 24), q.midpoint(27, 28));
         let (dx, up) = ((hip.0 - ankle.0).abs() as f64, (ankle.1 - hip.1) as f64);
         (dx.hypot(up) > 1.0).then(|| dx.atan2(up).to_degrees())
     }));

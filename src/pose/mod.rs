@@ -66,6 +66,15 @@ pub struct RawPose {
     pub outline: Option<TorsoOutline>,
 }
 
+impl RawPose {
+    /// The point halfway between landmarks `a` and `b` (image px): the
+    /// body's centre line from a left/right pair, whichever side is near.
+    pub fn midpoint(&self, a: usize, b: usize) -> (f32, f32) {
+        let (p, q) = (self.points[a], self.points[b]);
+        ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum PoseModel {
