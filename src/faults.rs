@@ -173,6 +173,13 @@ pub struct FaultProfile {
     /// near plate's outer face; a turned camera shows it beside the near
     /// plate, and back outline stations it covers are not read.
     pub rounding_far_plate_spacing_m: f64,
+    /// The far plate's image is grown by this factor about its centre when
+    /// testing outline stations: the mask's edge blurs a few pixels past it.
+    pub rounding_far_plate_grow: f64,
+    /// A station's outline edge is tested this far (px) back from where
+    /// the mask's reach stopped: a reach that stopped on the plate's rim
+    /// ends just outside it.
+    pub rounding_far_plate_inset_px: f64,
     /// Torso angle at lockout (deg, negative = behind vertical).
     pub hyperextension_torso_deg: [f64; 3],
     /// A lean-back needing the shoulders further than this behind the ankles
@@ -266,6 +273,8 @@ impl Default for FaultProfile {
             rounding_bulge_levels: [0.2, 0.3, 0.4],
             rounding_max_torso_length_ratio: 0.845,
             rounding_far_plate_spacing_m: 1.36,
+            rounding_far_plate_grow: 1.1,
+            rounding_far_plate_inset_px: 2.0,
             hyperextension_torso_deg: [-10.0, -15.0, -20.0],
             hyperextension_max_shoulder_behind_ankle_m: 0.17,
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
@@ -338,7 +347,10 @@ impl FaultProfile {
         }
         crate::profile::each(
             "faults",
-            &[("soft_lockout_max_limb_ratio", self.soft_lockout_max_limb_ratio)],
+            &[
+                ("soft_lockout_max_limb_ratio", self.soft_lockout_max_limb_ratio),
+                ("rounding_far_plate_grow", self.rounding_far_plate_grow),
+            ],
             |v| v.is_finite() && v >= 1.0,
             "1 or more (a factor either way)",
         )?;
@@ -377,6 +389,7 @@ impl FaultProfile {
                 ("bar_drift_unknown_yaw_deg", self.bar_drift_unknown_yaw_deg),
                 ("bar_drift_yaw_noise_deg", self.bar_drift_yaw_noise_deg),
                 ("rounding_far_plate_spacing_m", self.rounding_far_plate_spacing_m),
+                ("rounding_far_plate_inset_px", self.rounding_far_plate_inset_px),
                 (
                     "hyperextension_max_shoulder_behind_ankle_m",
                     self.hyperextension_max_shoulder_behind_ankle_m,
@@ -410,10 +423,6 @@ pub struct Body<'a> {
     /// The lifter's usual thigh and shin lengths (px; medians over the clip).
     limbs_px: Option<(f64, f64)>,
 }
-
-/// The far plate's image is grown by this share about its centre when
-/// testing outline stations: the mask's edge blurs a few pixels past it.
-const FAR_PLATE_MARGIN: f64 = 1.1;
 
 /// `q` inside the polygon grown by `grow` about its vertices' mean (even-odd
 /// rule).
@@ -581,7 +590,7 @@ impl<'a> Body<'a> {
     /// Which back outline stations reach into the image of the bar's far
     /// plate (placed by the turned-camera refit's camera): there the
     /// silhouette is the plate's edge, not the back.
-    fn stations_on_far_plate(&self, i: usize, spacing_m: f64) -> [bool; STATIONS.len()] {
+    fn stations_on_far_plate(&self, i: usize, p: &FaultProfile) -> [bool; STATIONS.len()] {
         let none = [false; STATIONS.len()];
         let (Some(camera), Some(pose), Some(fit)) = (
             self.bar.scale.camera_fit,
@@ -593,14 +602,13 @@ impl<'a> Body<'a> {
         let (Some(outline), Some(at)) = (pose.outline, fit.near_centre_px) else {
             return none;
         };
-        let Some(far) = camera.far_plate_px(at, self.bar.scale.plate_mm, spacing_m) else {
+        let Some(far) = camera.far_plate_px(at, self.bar.scale.plate_mm, p.rounding_far_plate_spacing_m) else {
             return none;
         };
-        // A reach that stopped on the plate's rim ends just outside it.
-        let Some(edges) = outline.back_edges_px(&pose.points, self.sign, 2.0) else {
+        let Some(edges) = outline.back_edges_px(&pose.points, self.sign, p.rounding_far_plate_inset_px) else {
             return none;
         };
-        edges.map(|edge| inside_polygon(edge, &far, FAR_PLATE_MARGIN))
+        edges.map(|edge| inside_polygon(edge, &far, p.rounding_far_plate_grow))
     }
 
     fn frame_at_or_after(&self, t: f64) -> usize {
@@ -1043,7 +1051,7 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
         .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
         .filter_map(|i| {
             let (mut g, len) = body.back_shape(i)?;
-            let covered = body.stations_on_far_plate(i, p.rounding_far_plate_spacing_m);
+            let covered = body.stations_on_far_plate(i, p);
             for (gk, c) in g.iter_mut().zip(covered) {
                 if c {
                     *gk = 0.0;
