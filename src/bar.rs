@@ -3258,19 +3258,8 @@ pub fn write_bar_csv(path: &std::path::Path, times: &[f64], track: &BarTrack) ->
 /// The measured plate fits stored in a bar.csv (to rerun the bar stage
 /// without the video).
 pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option<PlateFit>>> {
-    let err = |line: usize, reason: String| crate::error::Error::PosesCsv {
-        path: path.to_path_buf(),
-        line,
-        reason,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
-    let mut lines = text.lines();
-    let head: Vec<&str> = lines.next().ok_or_else(|| err(1, "empty".into()))?.split(',').collect();
-    let col = |n: &str| {
-        head.iter()
-            .position(|c| *c == n)
-            .ok_or_else(|| err(1, format!("no column {n}")))
-    };
+    let file = crate::report::CsvFile::read(path)?;
+    let col = |n: &str| file.col(n);
     let (cx, cy, ma, mi) = (
         col("plate_cx_px")?,
         col("plate_cy_px")?,
@@ -3289,11 +3278,7 @@ pub fn read_bar_fits(path: &std::path::Path, frames: usize) -> Result<Vec<Option
         col("plate_face_cy_px").ok(),
     ];
     let mut out = vec![None; frames];
-    for (k, line) in lines.enumerate() {
-        let c: Vec<&str> = line.split(',').collect();
-        if k >= frames || c.len() != head.len() {
-            return Err(err(k + 2, "does not match poses.csv (row count or columns)".into()));
-        }
+    for (k, c) in file.frame_rows(frames)? {
         let num = |i: usize| c[i].trim().parse::<f64>().ok();
         if let (Some(x), Some(y), Some(a), Some(b)) = (num(cx), num(cy), num(ma), num(mi)) {
             let weak = followed.is_some_and(|i| c[i].trim() == "1");

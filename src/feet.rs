@@ -270,6 +270,43 @@ impl HeelReader {
     }
 }
 
+/// heels.csv: one row per frame (`frame,time_s,heel_rise_px,heel_x_px,
+/// heel_y_px`, empty where the heel was not read), so a rerun from the
+/// stored poses without the video still has the heel (as bar.csv keeps
+/// the plate).
+pub fn write_heels_csv(path: &std::path::Path, times: &[f64], heels: &[Option<HeelReading>]) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut out = String::from("frame,time_s,heel_rise_px,heel_x_px,heel_y_px\n");
+    for (i, &t) in times.iter().enumerate() {
+        let _ = match heels.get(i).copied().flatten() {
+            Some(h) => writeln!(out, "{i},{t:.6},{:.3},{:.3},{:.3}", h.rise_px, h.heel_px.0, h.heel_px.1),
+            None => writeln!(out, "{i},{t:.6},,,"),
+        };
+    }
+    crate::report::write_atomic(path, out.as_bytes())
+}
+
+/// The readings a heels.csv stored, for a clip of `frames` frames.
+pub fn read_heels_csv(path: &std::path::Path, frames: usize) -> Result<Vec<Option<HeelReading>>> {
+    let file = crate::report::CsvFile::read(path)?;
+    let (rise, x, y) = (
+        file.col("heel_rise_px")?,
+        file.col("heel_x_px")?,
+        file.col("heel_y_px")?,
+    );
+    let mut out = vec![None; frames];
+    for (k, c) in file.frame_rows(frames)? {
+        let num = |i: usize| c[i].trim().parse::<f64>().ok();
+        if let (Some(rise_px), Some(hx), Some(hy)) = (num(rise), num(x), num(y)) {
+            out[k] = Some(HeelReading {
+                rise_px,
+                heel_px: (hx, hy),
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +397,19 @@ mod tests {
                 assert!(r.abs() < 0.6, "frame {i}: {r}");
             }
         }
+        // heels.csv keeps them (to 3 decimals) for a rerun without the video.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("heels.csv");
+        write_heels_csv(&csv, &times, &rise).unwrap();
+        let back = read_heels_csv(&csv, n).unwrap();
+        for (a, b) in rise.iter().zip(&back) {
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert!((a.rise_px - b.rise_px).abs() < 1e-3 && (a.heel_px.1 - b.heel_px.1).abs() < 1e-3);
+        }
+        assert!(
+            read_heels_csv(&csv, n - 1).is_err(),
+            "a file for another clip is refused"
+        );
         // A foot the pose draws a few centimetres long is no reference.
         let tiny = HeelReader::plan(&track, 0.0005, std::slice::from_ref(&rep), Lift::Deadlift, &p);
         assert!(tiny.is_idle());

@@ -15,7 +15,7 @@ use opencv::prelude::*;
 use crate::bar::{self, BarTrack, BarTracker, PlateFit};
 use crate::error::{Error, Result};
 use crate::faults;
-use crate::feet::{HeelReader, HeelReading};
+use crate::feet::{self, HeelReader, HeelReading};
 use crate::overlay::{self, CoarseMask};
 use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
 use crate::profile::Profile;
@@ -458,6 +458,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     // Hip and knee angles per frame, for report.html's curves (drawn only
     // for a judged lift).
     let (mut hip_deg, mut knee_deg) = (Vec::new(), Vec::new());
+    let mut heels = Vec::new();
     if let (Some(l), true) = (lift, view.judgeable) {
         let body = faults::Body::new(
             &tracked.times,
@@ -466,7 +467,8 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             &tracked.raw,
             cfg.profile.faults.standing_max_torso_deg,
         );
-        let (heels, heel_note) = read_heels(
+        let heel_note;
+        (heels, heel_note) = read_heels(
             cfg,
             &tracked.times,
             &track,
@@ -476,7 +478,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             progress,
         )?;
         notes.extend(heel_note);
-        let body = body.with_heels(heels);
+        let body = body.with_heels(heels.clone());
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
             (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
@@ -538,6 +540,12 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         bar::write_bar_csv(&bar_csv, &tracked.times, &bar_track)?;
         written.push(bar_csv);
     }
+    let heels_csv = cfg.out_dir.join("heels.csv");
+    // Not over the file the readings came from (a rerun without the video).
+    if cfg.video.is_some() || stored_heels(cfg).as_ref() != Some(&heels_csv) {
+        feet::write_heels_csv(&heels_csv, &tracked.times, &heels)?;
+        written.push(heels_csv);
+    }
     let reps_csv = cfg.out_dir.join("reps.csv");
     reps::write_reps_csv(&reps_csv, &report.reps)?;
     written.push(reps_csv);
@@ -588,6 +596,11 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     })
 }
 
+/// Where a rerun from stored poses finds the heel readings stored with them.
+fn stored_heels(cfg: &AnalyzeConfig) -> Option<PathBuf> {
+    cfg.from_poses.as_ref().map(|p| p.with_file_name("heels.csv"))
+}
+
 /// The heel per frame, from one more decode of the video
 /// (`crate::feet`), and a note for the report when it could not all be read.
 fn read_heels(
@@ -603,9 +616,23 @@ fn read_heels(
         return Ok((Vec::new(), None));
     }
     let Some(video) = &cfg.video else {
-        let note = "heel lift is read from the picture, so it is not judged without the video: \
-                    pass it too (liftlens analyze VIDEO --from-poses ...)";
-        return Ok((Vec::new(), Some(note.into())));
+        return Ok(match stored_heels(cfg).filter(|p| p.is_file()) {
+            Some(csv) => (
+                feet::read_heels_csv(&csv, times.len())?,
+                Some(format!(
+                    "heel lift read from {} (measured on the video when it was analysed)",
+                    csv.display()
+                )),
+            ),
+            None => (
+                Vec::new(),
+                Some(
+                    "heel lift is read from the picture, so it is not judged without the video \
+                     or a heels.csv beside the poses: pass the video too (liftlens analyze VIDEO --from-poses ...)"
+                        .into(),
+                ),
+            ),
+        });
     };
     let mut heels = HeelReader::plan(track, metres_per_px, reps, lift, &cfg.profile.faults);
     if heels.is_idle() {

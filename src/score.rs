@@ -181,27 +181,17 @@ impl Truth {
 
 /// Fused columns of poses.csv: frame -> joint -> (x, y).
 fn read_fused(path: &Path) -> Result<Vec<BTreeMap<String, (f64, f64)>>> {
-    let err = |line, reason: String| Error::PosesCsv {
-        path: path.to_path_buf(),
-        line,
-        reason,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
-    let mut lines = text.lines();
-    let head: Vec<&str> = lines.next().ok_or_else(|| err(1, "empty".into()))?.split(',').collect();
+    let file = crate::report::CsvFile::read(path)?;
     // Column positions of each fused joint, looked up once.
     let cols: Vec<(&str, usize, usize)> = crate::skeleton::Joint::ALL
         .iter()
         .filter_map(|j| {
             let n = j.name();
-            let ix = head.iter().position(|c| *c == format!("{n}_x"))?;
-            let iy = head.iter().position(|c| *c == format!("{n}_y"))?;
-            Some((n, ix, iy))
+            Some((n, file.find(&format!("{n}_x"))?, file.find(&format!("{n}_y"))?))
         })
         .collect();
     let mut out = Vec::new();
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
+    for (_, cells) in file.rows() {
         let num = |i: usize| cells.get(i).and_then(|c| c.parse::<f64>().ok());
         let m = cols
             .iter()

@@ -410,21 +410,34 @@ fn heels_coming_up_at_the_squat_bottom_are_read_from_the_picture() {
     assert!(f["confidence"].as_f64().unwrap() > 0.5, "{f}");
     assert!(stdout.contains("heel"), "{stdout}");
 
-    // From the stored poses without the video there is nothing to read
-    // the heel from: no flag, and the report says why.
-    let rerun = dir.path().join("no_video");
-    let r = run(&[
-        "analyze",
-        "--from-poses",
-        s(&out.join("poses.csv")),
-        "--out",
-        s(&rerun),
-        "--no-video",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(rerun.join("report.json")).unwrap()).unwrap();
-    assert!(heel_flags(&again).is_empty());
-    let notes = again["notes"].to_string();
+    // From the stored poses without the video the heel comes from the
+    // heels.csv beside them: the same flag. Without that file it is not
+    // judged, and the report says why.
+    let rerun = |name: &str| -> serde_json::Value {
+        let again = dir.path().join(name);
+        let r = run(&[
+            "analyze",
+            "--from-poses",
+            s(&out.join("poses.csv")),
+            "--out",
+            s(&again),
+            "--no-video",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap()
+    };
+    let again = rerun("no_video");
+    let stored = heel_flags(&again);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    for key in ["rep", "severity", "worst_frame", "start_frame", "end_frame"] {
+        assert_eq!(stored[0][key], f[key], "{key}");
+    }
+    // heels.csv keeps a thousandth of a pixel.
+    assert!((stored[0]["value"].as_f64().unwrap() - value).abs() < 1e-4);
+    assert!(again["notes"].to_string().contains("heels.csv"), "{}", again["notes"]);
+    std::fs::remove_file(out.join("heels.csv")).unwrap();
+    let without = rerun("no_heels");
+    assert!(heel_flags(&without).is_empty());
+    let notes = without["notes"].to_string();
     assert!(notes.contains("heel lift is read from the picture"), "{notes}");
 }

@@ -183,21 +183,84 @@ pub fn write_poses_csv(path: &Path, times: &[f64], raw: &[Option<RawPose>], trac
 }
 
 /// Read back the frame times and raw poses of a poses.csv.
+/// A CSV file liftlens wrote (poses.csv, bar.csv, heels.csv): its header
+/// and rows, with errors that name the file and the line.
+pub struct CsvFile {
+    path: PathBuf,
+    head: Vec<String>,
+    text: String,
+}
+
+impl CsvFile {
+    pub fn read(path: &Path) -> Result<Self> {
+        let mut file = CsvFile {
+            path: path.to_path_buf(),
+            head: Vec::new(),
+            text: String::new(),
+        };
+        file.text = std::fs::read_to_string(path).map_err(|e| file.error(0, e.to_string()))?;
+        let head = file
+            .text
+            .lines()
+            .next()
+            .ok_or_else(|| file.error(1, "the file is empty".into()))?;
+        file.head = head.split(',').map(str::to_string).collect();
+        Ok(file)
+    }
+
+    pub fn error(&self, line: usize, reason: String) -> Error {
+        Error::PosesCsv {
+            path: self.path.clone(),
+            line,
+            reason,
+        }
+    }
+
+    /// The column named `name`, if the header has it.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.head.iter().position(|c| c == name)
+    }
+
+    /// The column named `name`; an error naming it when the header lacks it.
+    pub fn col(&self, name: &str) -> Result<usize> {
+        self.find(name)
+            .ok_or_else(|| self.error(1, format!("no column {name}")))
+    }
+
+    pub fn columns(&self) -> usize {
+        self.head.len()
+    }
+
+    /// The rows after the header, each with its line number in the file.
+    pub fn rows(&self) -> impl Iterator<Item = (usize, Vec<&str>)> {
+        self.text
+            .lines()
+            .skip(1)
+            .enumerate()
+            .map(|(k, l)| (k + 2, l.split(',').collect()))
+    }
+
+    /// The rows of a per-frame file kept beside poses.csv (bar.csv,
+    /// heels.csv), each with its frame: an error at the first row past
+    /// the clip's `frames` or with the wrong number of cells.
+    pub fn frame_rows(&self, frames: usize) -> Result<Vec<(usize, Vec<&str>)>> {
+        self.rows()
+            .map(|(line, cells)| {
+                let frame = line - 2;
+                if frame >= frames || cells.len() != self.columns() {
+                    Err(self.error(line, "does not match poses.csv (row count or columns)".into()))
+                } else {
+                    Ok((frame, cells))
+                }
+            })
+            .collect()
+    }
+}
+
 pub fn read_poses_csv(path: &Path) -> Result<(Vec<f64>, Vec<Option<RawPose>>)> {
-    let err = |line: usize, reason: String| Error::PosesCsv {
-        path: path.to_path_buf(),
-        line,
-        reason,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(0, e.to_string()))?;
-    let mut lines = text.lines();
-    let head = lines.next().ok_or_else(|| err(1, "the file is empty".into()))?;
-    let cols: Vec<&str> = head.split(',').collect();
-    let col = |name: &str| {
-        cols.iter()
-            .position(|c| *c == name)
-            .ok_or_else(|| err(1, format!("no column {name}")))
-    };
+    let file = CsvFile::read(path)?;
+    let err = |line: usize, reason: String| file.error(line, reason);
+    let col = |name: &str| file.col(name);
     let time_col = col("time_s")?;
     let flag_col = col("pose_flag")?;
     let mut raw_cols = Vec::with_capacity(BODY_POINTS);
@@ -212,16 +275,14 @@ pub fn read_poses_csv(path: &Path) -> Result<(Vec<f64>, Vec<Option<RawPose>>)> {
     let outline_cols: Option<Vec<usize>> = ["plus", "minus"]
         .iter()
         .flat_map(|side| (1..=STATIONS.len()).map(move |k| format!("outline_{side}_{k}_px")))
-        .map(|name| cols.iter().position(|c| *c == name))
+        .map(|name| file.find(&name))
         .collect();
     let (mut times, mut poses) = (Vec::new(), Vec::new());
-    for (k, line) in lines.enumerate() {
-        let lineno = k + 2;
-        let cells: Vec<&str> = line.split(',').collect();
-        if cells.len() != cols.len() {
+    for (lineno, cells) in file.rows() {
+        if cells.len() != file.columns() {
             return Err(err(
                 lineno,
-                format!("{} cells, the header has {}", cells.len(), cols.len()),
+                format!("{} cells, the header has {}", cells.len(), file.columns()),
             ));
         }
         let num = |c: usize| -> Result<Option<f32>> {
