@@ -57,17 +57,35 @@ struct RepPlan {
     patches: Option<(Mat, Mat)>,
     /// Per frame of the rep: the grey pixels the heel and toe patches are
     /// looked for in (each patch's place grown by the reach).
-    windows: Vec<Option<(Mat, Mat)>>,
+    windows: Vec<Option<(Window, Window)>>,
+}
+
+/// Grey pixels a patch is looked for in, and where the patch's own place
+/// sits in them: the reach each way, less where the frame's edge cut it
+/// (feet filmed near the bottom of the picture).
+struct Window {
+    grey: Mat,
+    before: Point,
 }
 
 impl RepPlan {
-    fn grown(&self, r: Rect) -> Rect {
-        Rect::new(
-            r.x - self.reach,
-            r.y - self.reach,
-            r.width + 2 * self.reach,
-            r.height + 2 * self.reach,
-        )
+    /// The pixels round `patch` in `bgr` within the reach, cut by the
+    /// frame's edges; none when the patch's own place is cut.
+    fn window(&self, bgr: &Mat, patch: Rect) -> Result<Option<Window>> {
+        let inside = patch.x >= 0
+            && patch.y >= 0
+            && patch.x + patch.width <= bgr.cols()
+            && patch.y + patch.height <= bgr.rows();
+        if !inside {
+            return Ok(None);
+        }
+        let (x0, y0) = ((patch.x - self.reach).max(0), (patch.y - self.reach).max(0));
+        let x1 = (patch.x + patch.width + self.reach).min(bgr.cols());
+        let y1 = (patch.y + patch.height + self.reach).min(bgr.rows());
+        Ok(grey_region(bgr, Rect::new(x0, y0, x1 - x0, y1 - y0))?.map(|grey| Window {
+            grey,
+            before: Point::new(patch.x - x0, patch.y - y0),
+        }))
     }
 }
 
@@ -118,28 +136,24 @@ fn flat_foot(
     (foot_like && slope_deg <= p.heel_ref_max_foot_deg).then_some(((heel.x, heel.y), (toe.x, toe.y)))
 }
 
-/// Where `patch` fits best inside `window` (moved by the search reach from
-/// the patch's own place): the shift (px, sub-pixel in y) and the match's
-/// normalised correlation; none on the search's edge, where the true fit
-/// may lie outside it.
-fn best_shift(window: &Mat, patch: &Mat, reach: i32) -> Result<Option<((f64, f64), f64)>> {
+/// Where `patch` fits best inside `window`: its shift from the patch's
+/// own place (px, sub-pixel in y) and the match's normalised correlation;
+/// none on the search's edge, where the true fit may lie beyond it.
+fn best_shift(window: &Window, patch: &Mat) -> Result<Option<((f64, f64), f64)>> {
     let mut score = Mat::default();
-    imgproc::match_template(window, patch, &mut score, imgproc::TM_CCOEFF_NORMED, &core::no_array())
+    imgproc::match_template(&window.grey, patch, &mut score, imgproc::TM_CCOEFF_NORMED, &core::no_array())
         .cv("heel patch match")?;
     let (mut best, mut at) = (0.0, Point::default());
     core::min_max_loc(&score, None, Some(&mut best), None, Some(&mut at), &core::no_array()).cv("heel patch peak")?;
-    let last = 2 * reach;
-    if at.x <= 0 || at.y <= 0 || at.x >= last || at.y >= last {
+    if at.x <= 0 || at.y <= 0 || at.x >= score.cols() - 1 || at.y >= score.rows() - 1 {
         return Ok(None);
     }
     let s = |y: i32| -> Result<f64> { Ok(*score.at_2d::<f32>(y, at.x).cv("heel patch score")? as f64) };
     let (up, mid, down) = (s(at.y - 1)?, s(at.y)?, s(at.y + 1)?);
     let curve = up - 2.0 * mid + down;
     let sub = if curve < 0.0 { 0.5 * (up - down) / curve } else { 0.0 };
-    Ok(Some((
-        ((at.x - reach) as f64, (at.y - reach) as f64 + sub.clamp(-0.5, 0.5)),
-        best,
-    )))
+    let (dx, dy) = (at.x - window.before.x, at.y - window.before.y);
+    Ok(Some(((dx as f64, dy as f64 + sub.clamp(-0.5, 0.5)), best)))
 }
 
 impl HeelReader {
@@ -178,7 +192,7 @@ impl HeelReader {
                     heel: patch(heel),
                     toe: patch(toe),
                     patches: None,
-                    windows: vec![None; last - first + 1],
+                    windows: (first..=last).map(|_| None).collect(),
                 })
             })
             .collect();
@@ -206,8 +220,7 @@ impl HeelReader {
                     plan.patches = Some((h, t));
                 }
             }
-            let (heel, toe) = (plan.grown(plan.heel), plan.grown(plan.toe));
-            if let (Some(h), Some(t)) = (grey_region(bgr, heel)?, grey_region(bgr, toe)?) {
+            if let (Some(h), Some(t)) = (plan.window(bgr, plan.heel)?, plan.window(bgr, plan.toe)?) {
                 plan.windows[index - plan.first] = Some((h, t));
             }
         }
@@ -236,8 +249,8 @@ impl HeelReader {
             for (k, window) in plan.windows.iter().enumerate() {
                 let i = plan.first + k;
                 let Some((heel_win, toe_win)) = window else { continue };
-                let heel = best_shift(heel_win, heel_patch, plan.reach)?;
-                let toe = best_shift(toe_win, toe_patch, plan.reach)?;
+                let heel = best_shift(heel_win, heel_patch)?;
+                let toe = best_shift(toe_win, toe_patch)?;
                 let (Some((h, h_score)), Some((t, t_score))) = (heel, toe) else {
                     continue;
                 };
@@ -434,14 +447,25 @@ mod tests {
             .unwrap()
         };
         let reach = 6;
+        let around = |grey: Mat| Window {
+            grey,
+            before: Point::new(reach, reach),
+        };
         let patch = blob(8.0, 8.0, 16);
-        let window = blob(8.0 + reach as f64 + 2.0, 8.0 + reach as f64 + 3.4, 16 + 2 * reach);
-        let ((dx, dy), score) = best_shift(&window, &patch, reach).unwrap().unwrap();
+        let r = reach as f64;
+        let window = around(blob(8.0 + r + 2.0, 8.0 + r + 3.4, 16 + 2 * reach));
+        let ((dx, dy), score) = best_shift(&window, &patch).unwrap().unwrap();
         assert_eq!(dx, 2.0);
         assert!((dy - 3.4).abs() < 0.2, "dy {dy}");
         assert!(score > 0.95);
         // Past the reach: no answer rather than the edge of the search.
-        let far = blob(8.0 + reach as f64 + 7.0, 8.0 + reach as f64, 16 + 2 * reach);
-        assert!(best_shift(&far, &patch, reach).unwrap().is_none());
+        let far = around(blob(8.0 + r + 7.0, 8.0 + r, 16 + 2 * reach));
+        assert!(best_shift(&far, &patch).unwrap().is_none());
+        // A window the frame's bottom edge cut (no room below the patch's
+        // place) still finds a rise.
+        let square = blob(8.0 + r, 8.0 + r - 3.0, 16 + 2 * reach);
+        let cut = Mat::roi(&square, Rect::new(0, 0, 16 + 2 * reach, 16 + reach)).unwrap();
+        let ((_, dy), _) = best_shift(&around(cut.try_clone().unwrap()), &patch).unwrap().unwrap();
+        assert!((dy + 3.0).abs() < 0.2, "dy {dy}");
     }
 }
