@@ -1474,7 +1474,7 @@ mod tests {
     }
 
     /// A lifter built from segment leans (deg from vertical, + forward).
-    fn body(hip: (f64, f64), torso_deg: f64, knee: (f64, f64), neck_deg: f64, heel_up: f64) -> Pose {
+    fn body(hip: (f64, f64), torso_deg: f64, knee: (f64, f64), neck_deg: f64) -> Pose {
         let (t, n) = (torso_deg.to_radians(), (torso_deg + neck_deg).to_radians());
         let shoulder = (hip.0 + 0.5 * t.sin(), hip.1 + 0.5 * t.cos());
         let ear = (shoulder.0 + 0.2 * n.sin(), shoulder.1 + 0.2 * n.cos());
@@ -1488,7 +1488,7 @@ mod tests {
             hip,
             knee,
             (0.0, 0.08),
-            (-0.07, heel_up),
+            (-0.07, 0.0),
             (0.18, 0.0),
         ]
     }
@@ -1512,7 +1512,7 @@ mod tests {
     fn deadlift_pose(s: f64, lockout_torso: f64) -> Pose {
         let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, s));
         let knee = (lerp(0.12, 0.02, s), lerp(0.45, 0.50, s));
-        body(hip, lerp(45.0, lockout_torso, s), knee, 0.0, 0.0)
+        body(hip, lerp(45.0, lockout_torso, s), knee, 0.0)
     }
 
     struct Lift {
@@ -1778,7 +1778,6 @@ mod tests {
                 45.0 * (1.0 - progress(i)),
                 pose[Joint::Knee.index()],
                 70.0,
-                0.0,
             );
         }
         let (times, track, mut bar, raw) = build(&l, 0.0);
@@ -1824,7 +1823,7 @@ mod tests {
             let sh = (2.0 * s).min(1.0);
             let hip = (lerp(-0.15, 0.0, s), lerp(0.70, 0.95, sh));
             let knee = (lerp(0.12, 0.02, sh), lerp(0.45, 0.50, sh));
-            l.poses[i] = body(hip, torso(s), knee, 0.0, 0.0);
+            l.poses[i] = body(hip, torso(s), knee, 0.0);
         }
         l
     }
@@ -1976,7 +1975,7 @@ mod tests {
             let hy = hip_y(i, lerp(0.95, bottom_hip_y, d));
             let hip = (lerp(0.0, -0.25, d), hy);
             let knee = (lerp(0.02, 0.25, d), lerp(0.50, 0.48, d));
-            let p = body(hip, torso(i, d), knee, 0.0, 0.0);
+            let p = body(hip, torso(i, d), knee, 0.0);
             let s = p[Joint::Shoulder.index()];
             bar.push((s.0, s.1 + 0.05));
             poses.push(p);

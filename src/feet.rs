@@ -72,20 +72,20 @@ impl RepPlan {
     /// The pixels round `patch` in `bgr` within the reach, cut by the
     /// frame's edges; none when the patch's own place is cut.
     fn window(&self, bgr: &Mat, patch: Rect) -> Result<Option<Window>> {
-        let inside = patch.x >= 0
-            && patch.y >= 0
-            && patch.x + patch.width <= bgr.cols()
-            && patch.y + patch.height <= bgr.rows();
+        let inside =
+            patch.x >= 0 && patch.y >= 0 && patch.x + patch.width <= bgr.cols() && patch.y + patch.height <= bgr.rows();
         if !inside {
             return Ok(None);
         }
         let (x0, y0) = ((patch.x - self.reach).max(0), (patch.y - self.reach).max(0));
         let x1 = (patch.x + patch.width + self.reach).min(bgr.cols());
         let y1 = (patch.y + patch.height + self.reach).min(bgr.rows());
-        Ok(grey_region(bgr, Rect::new(x0, y0, x1 - x0, y1 - y0))?.map(|grey| Window {
-            grey,
-            before: Point::new(patch.x - x0, patch.y - y0),
-        }))
+        Ok(
+            grey_region(bgr, Rect::new(x0, y0, x1 - x0, y1 - y0))?.map(|grey| Window {
+                grey,
+                before: Point::new(patch.x - x0, patch.y - y0),
+            }),
+        )
     }
 }
 
@@ -141,8 +141,14 @@ fn flat_foot(
 /// none on the search's edge, where the true fit may lie beyond it.
 fn best_shift(window: &Window, patch: &Mat) -> Result<Option<((f64, f64), f64)>> {
     let mut score = Mat::default();
-    imgproc::match_template(&window.grey, patch, &mut score, imgproc::TM_CCOEFF_NORMED, &core::no_array())
-        .cv("heel patch match")?;
+    imgproc::match_template(
+        &window.grey,
+        patch,
+        &mut score,
+        imgproc::TM_CCOEFF_NORMED,
+        &core::no_array(),
+    )
+    .cv("heel patch match")?;
     let (mut best, mut at) = (0.0, Point::default());
     core::min_max_loc(&score, None, Some(&mut best), None, Some(&mut at), &core::no_array()).cv("heel patch peak")?;
     if at.x <= 0 || at.y <= 0 || at.x >= score.cols() - 1 || at.y >= score.rows() - 1 {
