@@ -67,12 +67,17 @@ pub struct RawPose {
 }
 
 impl RawPose {
-    /// The point halfway between landmarks `a` and `b` (image px): the
-    /// body's centre line from a left/right pair, whichever side is near.
+    /// The point halfway between landmarks `a` and `b` (`midpoint`).
     pub fn midpoint(&self, a: usize, b: usize) -> (f32, f32) {
-        let (p, q) = (self.points[a], self.points[b]);
-        ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0)
+        midpoint(&self.points, a, b)
     }
+}
+
+/// The point halfway between landmarks `a` and `b` (image px): the body's
+/// centre line from a left/right pair, whichever side is near.
+pub fn midpoint(points: &[Landmark], a: usize, b: usize) -> (f32, f32) {
+    let (p, q) = (points[a], points[b]);
+    ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]

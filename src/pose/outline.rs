@@ -73,9 +73,8 @@ impl Chord {
         if points.len() < 25 {
             return None;
         }
-        let mid = |a: usize, b: usize| ((points[a].x + points[b].x) / 2.0, (points[a].y + points[b].y) / 2.0);
-        let hip = mid(23, 24);
-        let shoulder = mid(11, 12);
+        let hip = super::midpoint(points, 23, 24);
+        let shoulder = super::midpoint(points, 11, 12);
         let d = (shoulder.0 - hip.0, shoulder.1 - hip.1);
         let len = (d.0 * d.0 + d.1 * d.1).sqrt();
         (len.is_finite() && len > 0.0).then(|| Chord {
