@@ -419,7 +419,7 @@ pub struct Body<'a> {
     standing_neck_deg: Option<f64>,
     /// Per frame, the heel's rise against the toes since the rep's standing
     /// frame and where the heel was (`crate::feet`); empty without the video.
-    heels: Vec<Option<HeelReading>>,
+    heels: &'a [Option<HeelReading>],
     /// The lifter's usual thigh and shin lengths (px; medians over the clip).
     limbs_px: Option<(f64, f64)>,
 }
@@ -474,7 +474,7 @@ impl<'a> Body<'a> {
             mpp: bar.scale.metres_per_px,
             standing: None,
             standing_neck_deg: None,
-            heels: Vec::new(),
+            heels: &[],
             limbs_px: None,
         };
         let standing: Vec<usize> = (0..times.len())
@@ -537,7 +537,7 @@ impl<'a> Body<'a> {
 
     /// Heel height over the toe (px), from confident points only.
     /// The heel read from the picture (`crate::feet::HeelReader`).
-    pub fn with_heels(mut self, heels: Vec<Option<HeelReading>>) -> Self {
+    pub fn with_heels(mut self, heels: &'a [Option<HeelReading>]) -> Self {
         self.heels = heels;
         self
     }
@@ -1671,7 +1671,7 @@ mod tests {
             })
             .collect();
         let check = |heels: Vec<Option<HeelReading>>| {
-            let body = test_body(&times, &track, &bar, &raw).with_heels(heels);
+            let body = test_body(&times, &track, &bar, &raw).with_heels(&heels);
             heel_lift(&body, &r, &FaultProfile::default())
         };
         assert!(check(flat).is_none());

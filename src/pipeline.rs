@@ -460,13 +460,6 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     let (mut hip_deg, mut knee_deg) = (Vec::new(), Vec::new());
     let mut heels = Vec::new();
     if let (Some(l), true) = (lift, view.judgeable) {
-        let body = faults::Body::new(
-            &tracked.times,
-            &track,
-            &bar_track,
-            &tracked.raw,
-            cfg.profile.faults.standing_max_torso_deg,
-        );
         let heel_note;
         (heels, heel_note) = read_heels(
             cfg,
@@ -478,7 +471,14 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             progress,
         )?;
         notes.extend(heel_note);
-        let body = body.with_heels(heels.clone());
+        let body = faults::Body::new(
+            &tracked.times,
+            &track,
+            &bar_track,
+            &tracked.raw,
+            cfg.profile.faults.standing_max_torso_deg,
+        )
+        .with_heels(&heels);
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
             (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
