@@ -98,6 +98,10 @@ fn vertical_semi_axis(points: &[(f64, f64)]) -> f64 {
     0.5 * (hi - lo)
 }
 
+/// The step (px) a frame's centre is moved by to take its misfits'
+/// derivatives.
+const CENTRE_STEP_PX: f64 = 0.05;
+
 /// Points per face when drawing its image: a 96-gon lies within 0.03 px
 /// of a 60 px circle.
 const FACE_POINTS: usize = 96;
@@ -230,6 +234,19 @@ impl Turn {
         Some(frame.rim.iter().zip(exits).map(|(p, e)| p.dist - e).collect())
     }
 
+    /// The frame's misfits at centre `at` (`residuals`) and each one's
+    /// derivative by the centre, from steps of `CENTRE_STEP_PX`.
+    fn centre_jacobian(&self, at: (f64, f64), frame: &Frame) -> Option<(Vec<f64>, Vec<[f64; 2]>)> {
+        let h = CENTRE_STEP_PX;
+        let r0 = self.residuals(at, frame)?;
+        let rx = self.residuals((at.0 + h, at.1), frame)?;
+        let ry = self.residuals((at.0, at.1 + h), frame)?;
+        let jc = (0..r0.len())
+            .map(|k| [(rx[k] - r0[k]) / h, (ry[k] - r0[k]) / h])
+            .collect();
+        Some((r0, jc))
+    }
+
     /// This frame's centre image, fitted to its rim with the camera and
     /// plane held: Gauss-Newton, leaving out points farther off than a
     /// band that shrinks to 1.5 px. Returns the centre and the points kept.
@@ -238,10 +255,7 @@ impl Turn {
         let mut kept = 0;
         for band in [4.0, 2.5, 1.5, 1.5] {
             for _ in 0..3 {
-                let r0 = self.residuals(at, rim)?;
-                let h = 0.05;
-                let rx = self.residuals((at.0 + h, at.1), rim)?;
-                let ry = self.residuals((at.0, at.1 + h), rim)?;
+                let (r0, jc) = self.centre_jacobian(at, rim)?;
                 let (mut a, mut b) = ([[0.0f64; 2]; 2], [0.0f64; 2]);
                 kept = 0;
                 for k in 0..r0.len() {
@@ -249,7 +263,7 @@ impl Turn {
                         continue;
                     }
                     kept += 1;
-                    let j = [(rx[k] - r0[k]) / h, (ry[k] - r0[k]) / h];
+                    let j = jc[k];
                     for p in 0..2 {
                         b[p] += j[p] * r0[k];
                         for q in 0..2 {
@@ -290,7 +304,6 @@ impl Turn {
     fn refine_jointly(&self, frames: &[Frame], centres: &mut [(f64, f64)], band: f64, prior: &Prior) -> Option<Turn> {
         let mut q = self.params();
         let steps: Params = [1e-3; 5];
-        let h = 0.05;
         let mut lambda = 1e-3;
         for _ in 0..30 {
             let model = self.with(q);
@@ -309,20 +322,18 @@ impl Turn {
             // residuals the Jacobian needs anyway.
             let mut misfit = 0.0;
             for (f, &at) in frames.iter().zip(centres.iter()) {
-                let r0 = model.residuals(at, f)?;
+                let (r0, jcs) = model.centre_jacobian(at, f)?;
                 for r in &r0 {
                     misfit += (r * r).min(band * band);
                 }
                 let rg: Vec<Vec<f64>> = shifted.iter().map(|m| m.residuals(at, f)).collect::<Option<_>>()?;
-                let rx = model.residuals((at.0 + h, at.1), f)?;
-                let ry = model.residuals((at.0, at.1 + h), f)?;
                 let (mut w, mut v, mut ec) = ([[0.0f64; 2]; 5], [[0.0f64; 2]; 2], [0.0f64; 2]);
                 for k in 0..r0.len() {
                     if r0[k].abs() > band {
                         continue;
                     }
                     let jg: [f64; 5] = std::array::from_fn(|p| (rg[p][k] - r0[k]) / steps[p]);
-                    let jc = [(rx[k] - r0[k]) / h, (ry[k] - r0[k]) / h];
+                    let jc = jcs[k];
                     for a in 0..5 {
                         eg[a] += jg[a] * r0[k];
                         for b in 0..5 {
