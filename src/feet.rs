@@ -14,12 +14,11 @@
 //! pose's per-frame foot points, which jump at a squat's bottom, are not
 //! needed); `finish(times)` matches them.
 
-use opencv::core::{self, Mat, Point, Rect};
-use opencv::imgproc;
-use opencv::prelude::*;
+use opencv::core::{Mat, Rect};
 
-use crate::error::{CvContext, Result};
+use crate::error::Result;
 use crate::faults::FaultProfile;
+use crate::patch::{best_shift, grey_region, Window};
 use crate::reps::{Lift, Rep};
 use crate::signal::median;
 use crate::skeleton::{Joint, SagittalTrack};
@@ -60,50 +59,10 @@ struct RepPlan {
     windows: Vec<Option<(Window, Window)>>,
 }
 
-/// Grey pixels a patch is looked for in, and where the patch's own place
-/// sits in them: the reach each way, less where the frame's edge cut it
-/// (feet filmed near the bottom of the picture).
-struct Window {
-    grey: Mat,
-    before: Point,
-}
-
-impl RepPlan {
-    /// The pixels round `patch` in `bgr` within the reach, cut by the
-    /// frame's edges; none when the patch's own place is cut.
-    fn window(&self, bgr: &Mat, patch: Rect) -> Result<Option<Window>> {
-        let inside =
-            patch.x >= 0 && patch.y >= 0 && patch.x + patch.width <= bgr.cols() && patch.y + patch.height <= bgr.rows();
-        if !inside {
-            return Ok(None);
-        }
-        let (x0, y0) = ((patch.x - self.reach).max(0), (patch.y - self.reach).max(0));
-        let x1 = (patch.x + patch.width + self.reach).min(bgr.cols());
-        let y1 = (patch.y + patch.height + self.reach).min(bgr.rows());
-        Ok(
-            grey_region(bgr, Rect::new(x0, y0, x1 - x0, y1 - y0))?.map(|grey| Window {
-                grey,
-                before: Point::new(patch.x - x0, patch.y - y0),
-            }),
-        )
-    }
-}
-
 /// Reads the heel's rise in every rep from one decode of the video.
 pub struct HeelReader {
     plans: Vec<RepPlan>,
     profile: FaultProfile,
-}
-
-/// Grey copy of `r` in `bgr`, if all of `r` is in the frame.
-fn grey_region(bgr: &Mat, r: Rect) -> Result<Option<Mat>> {
-    if r.x < 0 || r.y < 0 || r.x + r.width > bgr.cols() || r.y + r.height > bgr.rows() {
-        return Ok(None);
-    }
-    let roi = Mat::roi(bgr, r).cv("heel window")?;
-    let mut grey = Mat::default();
-    imgproc::cvt_color(&roi, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("heel window grey")?;
-    Ok(Some(grey))
 }
 
 /// The frame a rep's flat foot is taken from: standing, where the lifter's
@@ -134,32 +93,6 @@ fn flat_foot(
     let [shortest, longest] = p.heel_ref_foot_m;
     let foot_like = (shortest..=longest).contains(&length_m) && dx.hypot(dy) > 8.0;
     (foot_like && slope_deg <= p.heel_ref_max_foot_deg).then_some(((heel.x, heel.y), (toe.x, toe.y)))
-}
-
-/// Where `patch` fits best inside `window`: its shift from the patch's
-/// own place (px, sub-pixel in y) and the match's normalised correlation;
-/// none on the search's edge, where the true fit may lie beyond it.
-fn best_shift(window: &Window, patch: &Mat) -> Result<Option<((f64, f64), f64)>> {
-    let mut score = Mat::default();
-    imgproc::match_template(
-        &window.grey,
-        patch,
-        &mut score,
-        imgproc::TM_CCOEFF_NORMED,
-        &core::no_array(),
-    )
-    .cv("heel patch match")?;
-    let (mut best, mut at) = (0.0, Point::default());
-    core::min_max_loc(&score, None, Some(&mut best), None, Some(&mut at), &core::no_array()).cv("heel patch peak")?;
-    if at.x <= 0 || at.y <= 0 || at.x >= score.cols() - 1 || at.y >= score.rows() - 1 {
-        return Ok(None);
-    }
-    let s = |y: i32| -> Result<f64> { Ok(*score.at_2d::<f32>(y, at.x).cv("heel patch score")? as f64) };
-    let (up, mid, down) = (s(at.y - 1)?, s(at.y)?, s(at.y + 1)?);
-    let curve = up - 2.0 * mid + down;
-    let sub = if curve < 0.0 { 0.5 * (up - down) / curve } else { 0.0 };
-    let (dx, dy) = (at.x - window.before.x, at.y - window.before.y);
-    Ok(Some(((dx as f64, dy as f64 + sub.clamp(-0.5, 0.5)), best)))
 }
 
 impl HeelReader {
@@ -226,7 +159,10 @@ impl HeelReader {
                     plan.patches = Some((h, t));
                 }
             }
-            if let (Some(h), Some(t)) = (plan.window(bgr, plan.heel)?, plan.window(bgr, plan.toe)?) {
+            if let (Some(h), Some(t)) = (
+                Window::around(bgr, plan.heel, plan.reach)?,
+                Window::around(bgr, plan.toe, plan.reach)?,
+            ) {
                 plan.windows[index - plan.first] = Some((h, t));
             }
         }
@@ -331,6 +267,7 @@ mod tests {
     use super::*;
     use crate::skeleton::{Facing, FusedPoint, JOINTS};
     use opencv::core::{Scalar, Vec3b, CV_8UC3};
+    use opencv::prelude::*;
 
     /// A 200x160 frame with a textured shoe on a plain floor, toes at x 138
     /// and heel at x 62 (sole at y 100); the heel half drawn `heel_up` px
@@ -432,46 +369,5 @@ mod tests {
         // A foot the pose draws a few centimetres long is no reference.
         let tiny = HeelReader::plan(&track, 0.0005, std::slice::from_ref(&rep), Lift::Deadlift, &p);
         assert!(tiny.is_idle());
-    }
-
-    #[test]
-    fn a_shift_is_found_to_a_fraction_of_a_pixel() {
-        // A blurred blob moved 3.4 px down and 2 px right of its patch's place.
-        let blob = |cx: f64, cy: f64, size: i32| {
-            Mat::new_rows_cols_with_data(
-                size,
-                size,
-                &(0..size * size)
-                    .map(|k| {
-                        let (x, y) = ((k % size) as f64, (k / size) as f64);
-                        (200.0 * (-((x - cx).powi(2) + (y - cy).powi(2)) / 30.0).exp()) as u8
-                    })
-                    .collect::<Vec<u8>>(),
-            )
-            .unwrap()
-            .try_clone()
-            .unwrap()
-        };
-        let reach = 6;
-        let around = |grey: Mat| Window {
-            grey,
-            before: Point::new(reach, reach),
-        };
-        let patch = blob(8.0, 8.0, 16);
-        let r = reach as f64;
-        let window = around(blob(8.0 + r + 2.0, 8.0 + r + 3.4, 16 + 2 * reach));
-        let ((dx, dy), score) = best_shift(&window, &patch).unwrap().unwrap();
-        assert_eq!(dx, 2.0);
-        assert!((dy - 3.4).abs() < 0.2, "dy {dy}");
-        assert!(score > 0.95);
-        // Past the reach: no answer rather than the edge of the search.
-        let far = around(blob(8.0 + r + 7.0, 8.0 + r, 16 + 2 * reach));
-        assert!(best_shift(&far, &patch).unwrap().is_none());
-        // A window the frame's bottom edge cut (no room below the patch's
-        // place) still finds a rise.
-        let square = blob(8.0 + r, 8.0 + r - 3.0, 16 + 2 * reach);
-        let cut = Mat::roi(&square, Rect::new(0, 0, 16 + 2 * reach, 16 + reach)).unwrap();
-        let ((_, dy), _) = best_shift(&around(cut.try_clone().unwrap()), &patch).unwrap().unwrap();
-        assert!((dy + 3.0).abs() < 0.2, "dy {dy}");
     }
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod faults;
 pub mod feet;
 pub mod overlay;
+pub mod patch;
 pub mod pipeline;
 pub mod pose;
 pub mod profile;
