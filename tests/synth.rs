@@ -15,5 +15,5 @@ fn renderer_is_deterministic_and_its_truth_matches_the_pixels() {
         .expect("python runs");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "renderer self-check failed:\n{text}");
-    assert!(text.contains("Ran 4 tests") && text.contains("OK"), "{text}");
+    assert!(text.contains("Ran 5 tests") && text.contains("OK"), "{text}");
 }

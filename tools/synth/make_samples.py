@@ -76,6 +76,14 @@ SAMPLES.append(
 SAMPLES.append(
     ClipSpec(name="deadlift_120fps", lift="deadlift", body="female", facing="right", plate_color=BLUE,
              reps=1, fps=120.0, camera_distance_m=3.3, seed=13))
+# Hips up before the pull: the lifter sets the hips low, then straightens
+# the knees over the last second before the second pull while the bar
+# stays on the floor (25 deg less knee bend: the hips rise about 9 cm and
+# the torso tips over the bar). The first pull is the clean control.
+SAMPLES.append(
+    ClipSpec(name="deadlift_hips_up_before_pull", lift="deadlift", body="male", facing="right", plate_color=GREEN,
+             shirt_color=(0.6, 0.3, 0.45), faults=[Fault("hips_up_before_pull", 25.0, reps=[1])],
+             camera_distance_m=3.3, seed=18))
 
 
 def main():

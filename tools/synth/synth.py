@@ -14,6 +14,11 @@ Kinematics are solved per frame so the bar stays over the midfoot (plus any
 injected drift); faults change those solutions the way a coach sees them:
   good_morning      knees extend early in the squat ascent; the trunk tips
   hips_rise_early   knees extend early in the deadlift pull
+  hips_up_before_pull  the lifter sets up with the hips low (severity: extra
+                    knee bend, deg) and straightens the knees in the last
+                    second before the pull while the bar stays on the
+                    floor: the hips rise and the torso tips over the bar
+                    before it moves (truth kind hips_rise_early)
   rounding          spinal flexion that grows under load (lumbar/thoracic/even)
   hyperextension    leaning back behind vertical at deadlift lockout
   soft_lockout      hips and knees left bent at the top
@@ -356,10 +361,18 @@ def squat_timeline(spec: ClipSpec, rng):
     return reps, t + 0.1
 
 
+# hips_up_before_pull: how long the hips take to rise before the pull, and
+# how long they take to sink into the low set before that.
+HIPS_UP_RISE_S = 1.0
+HIPS_UP_WAIT_S = 0.5
+
+
 def deadlift_timeline(spec: ClipSpec, rng):
     reps = []
     t = 0.5
     for r in range(spec.reps):
+        if fault_of(spec, "hips_up_before_pull", r):
+            t += HIPS_UP_WAIT_S + HIPS_UP_RISE_S
         j = 1.0 + rng.uniform(-0.05, 0.05)
         pull, hold, lower = 1.2 * spec.tempo * j, 0.5, 1.1 * spec.tempo * j
         reps.append(dict(start=t, lockout_start=t + pull, lockout_end=t + pull + hold, end=t + pull + hold + lower))
@@ -499,6 +512,24 @@ def deadlift_params(spec: ClipSpec, lifter: Lifter, time: float, reps, floor_kne
         drift = bd.severity * (1.0 - 0.3 * s)
         if s < 0.5:
             active.append("bar_drift")
+    hu = None
+    if phase in ("setup", "floor"):
+        upcoming = next((k for k, r in enumerate(reps) if r["start"] > time), None)
+        hu = fault_of(spec, "hips_up_before_pull", upcoming) if upcoming is not None else None
+    if hu:
+        # Set low (more knee bend, the shins tilted to keep the bar on the
+        # floor), then the knees straighten to the clean start over the last
+        # HIPS_UP_RISE_S: the bar stays put, so the hips rise and the torso
+        # tips over it.
+        # The hips sink into the low set over HIPS_UP_WAIT_S first (the
+        # previous rep ends at the clean start position).
+        u = (time - (reps[upcoming]["start"] - HIPS_UP_RISE_S)) / HIPS_UP_RISE_S
+        sink = (time - (reps[upcoming]["start"] - HIPS_UP_RISE_S - HIPS_UP_WAIT_S)) / HIPS_UP_WAIT_S
+        low = smoothstep(min(max(sink, 0.0), 1.0)) if u < 0.0 else 1.0 - smoothstep(min(u, 1.0))
+        p.knee_flex = floor_knee + hu.severity * low
+        bar_z_goal = PLATE_DIAMETER_M / 2
+        if 0.0 < u < 1.0:
+            active.append("hips_rise_early")
     hl = fault_of(spec, "heel_lift", rep_i) if rep_i is not None else None
     if hl and lifting and s < 0.6:
         p.heel = hl.severity * math.sin(math.pi * s / 0.6)
@@ -940,7 +971,9 @@ def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log
             "trunk_lean_deg": round(p.trunk, 3),
         })
         for k in active:
-            faults_seen.setdefault((k, rep_i), []).append(t)
+            # Before a pull (hips_up_before_pull) the fault is the next rep's.
+            k_rep = rep_i if rep_i is not None else next((n for n, r in enumerate(reps) if r["start"] > t), None)
+            faults_seen.setdefault((k, k_rep), []).append(t)
         if log and i % 60 == 0:
             log(f"  {spec.name}: frame {i}/{n_frames}")
     ff.stdin.close()
@@ -960,7 +993,7 @@ def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log
                              "end_s": r["end"]})
     faults = []
     for f in spec.faults:
-        kind = "hyperextension_lockout" if f.kind == "hyperextension" else f.kind
+        kind = {"hyperextension": "hyperextension_lockout", "hips_up_before_pull": "hips_rise_early"}.get(f.kind, f.kind)
         for rep in f.reps:
             ts = faults_seen.get((kind, rep), [])
             faults.append({"kind": kind, "rep": rep, "severity": f.severity, "region": f.region if f.kind == "rounding" else None,

@@ -82,6 +82,27 @@ class RendererSelfCheck(unittest.TestCase):
         self.assertLess(abs(stand["toe"][1] - low["toe"][1]) * mpp, 0.01, "the toes stay on the floor")
         self.assertIn("heel_lift", frames[bottom]["faults_active"])
 
+    def test_hips_up_before_pull_raises_the_hips_with_the_bar_on_the_floor(self):
+        # Sink, then rise over the last second before the pull: the bar must
+        # stay down and the shoulders nearly still while the hips come up.
+        spec = short_spec(lift="deadlift", body="male", fps=10.0,
+                          faults=[synth.Fault("hips_up_before_pull", 25.0, reps=[0])])
+        with tempfile.TemporaryDirectory() as d:
+            truth = synth.render_clip(spec, os.path.join(d, "u.mp4"), max_frames=21, log=None)
+        start = truth["reps"][0]["start_s"]
+        self.assertAlmostEqual(start, 0.5 + synth.HIPS_UP_WAIT_S + synth.HIPS_UP_RISE_S, places=6)
+        mpp = truth["clip"]["metres_per_px"]
+        rising = [f for f in truth["frames"] if "hips_rise_early" in f["faults_active"]]
+        self.assertGreater(len(rising), 5)
+        first, last = rising[0], rising[-1]
+        hip_rise = (first["joint_centres"]["hip"][1] - last["joint_centres"]["hip"][1]) * mpp
+        shoulder_rise = (first["joint_centres"]["shoulder"][1] - last["joint_centres"]["shoulder"][1]) * mpp
+        self.assertGreater(hip_rise, 0.06, f"hips rose {hip_rise:.3f} m")
+        self.assertLess(abs(shoulder_rise), 0.01, f"shoulders moved {shoulder_rise:.3f} m")
+        for f in rising:
+            self.assertAlmostEqual(f["bar_m"][1], synth.PLATE_DIAMETER_M / 2, places=3)
+        self.assertEqual([(x["kind"], x["rep"]) for x in truth["faults"]], [("hips_rise_early", 0)])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
