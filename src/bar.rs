@@ -109,6 +109,15 @@ pub struct BarProfile {
     pub twin_max_radius_ratio: f64,
     pub twin_within_radii: f64,
     pub twin_roundness: f64,
+    /// A seed gives way to a circle about its own centre (within
+    /// `outer_rim_max_apart_radii` of its radius) `outer_rim_min_ratio` to
+    /// `outer_rim_max_ratio` times bigger: the plate's outer rim round an
+    /// inner ring of its face.
+    pub outer_rim_min_ratio: f64,
+    pub outer_rim_max_ratio: f64,
+    pub outer_rim_max_apart_radii: f64,
+    /// ...and fits with at least this share of rays on its rim.
+    pub outer_rim_min_inlier_share: f64,
     /// Lifter height (m) for the scale when no plate is tracked.
     pub lifter_height_m: f64,
     /// Smoothing of the bar position before velocities are taken.
@@ -187,6 +196,10 @@ impl Default for BarProfile {
             twin_max_radius_ratio: 3.0,
             twin_within_radii: 5.0,
             twin_roundness: 0.4,
+            outer_rim_min_ratio: 1.06,
+            outer_rim_max_ratio: 1.4,
+            outer_rim_max_apart_radii: 0.1,
+            outer_rim_min_inlier_share: 0.6,
             lifter_height_m: 1.75,
             smoothing: crate::signal::Smoothing::Kalman { jerk_psd: 700.0 },
             sigma_measured_px: 0.5,
@@ -1553,7 +1566,57 @@ impl BarTracker {
             Some(near) => near,
             None => fit,
         };
+        let found = self.outer_rim(&g, &found, polarity).unwrap_or(found);
         Ok((Some((found, polarity)), biggest_likely))
+    }
+
+    /// The plate's outer rim when `seed` is a ring inside it. Bumper plates
+    /// show a face, a bevel and a rim band, each edge a circle about the
+    /// same centre; the circle search keeps one circle per centre, and it
+    /// may be an inner one (a rendered bumper seeded on its face at 0.86 of
+    /// the rim's radius: scale 17 % off). The plate's size is its outermost
+    /// ring, so a concentric circle up to `outer_rim_max_ratio` times bigger
+    /// that fits like a plate on the rim a held fit needs (the band meets
+    /// the shirt, the shorts and the wall, so its rim's polarity changes
+    /// round it) is taken instead. A change plate in front of a 450 mm one
+    /// is such an inner circle too.
+    fn outer_rim(&self, g: &Gradients, seed: &PlateFit, polarity: Polarity) -> Option<PlateFit> {
+        let p = &self.profile;
+        let r = seed.radius();
+        let steps = ((p.outer_rim_max_ratio - 1.0) / 0.1).floor().max(0.0) as usize;
+        let mut best: Option<PlateFit> = None;
+        for k in 1..=steps {
+            let guess = r * (1.0 + 0.1 * k as f64);
+            // Rays start clear of the seed's own rim (a 12-sided plate's
+            // corners stand 3 % proud of it).
+            let lo = (0.9 * guess).max((p.outer_rim_min_ratio - 0.02) * r);
+            let edges = cast_rays(g, seed.cx, seed.cy, lo, 1.1 * guess, polarity, p);
+            let Some(fit) = robust_fit(&edges, guess, centre_of(self.picture), p) else {
+                continue;
+            };
+            let apart = (fit.cx - seed.cx).hypot(fit.cy - seed.cy);
+            let ok = fit.radius() >= p.outer_rim_min_ratio * r
+                && fit.radius() <= p.outer_rim_max_ratio * r
+                && apart <= p.outer_rim_max_apart_radii * r
+                && fit.inlier_share >= p.outer_rim_min_inlier_share
+                && fit.enough_rim(p.held_min_visible_arc_deg);
+            if debug_trace() {
+                eprintln!(
+                    "bar   outer rim c=({:.1},{:.1}) r={:.1} ({:.2} of the seed's) share={:.2} vis={:.0} apart={apart:.1}{}",
+                    fit.cx,
+                    fit.cy,
+                    fit.radius(),
+                    fit.radius() / r,
+                    fit.inlier_share,
+                    fit.visible_arc_deg,
+                    if ok { " (taken)" } else { "" }
+                );
+            }
+            if ok && best.is_none_or(|b| fit.radius() > b.radius()) {
+                best = Some(fit);
+            }
+        }
+        best
     }
 
     /// The near plate of the bar whose far plate `seed` may be: a turned
@@ -2032,6 +2095,38 @@ mod tests {
         tr.profile.twin_max_radius_ratio = 1.0;
         let (fit, _) = tr.seed(&img, &a).unwrap().0.expect("a seed");
         assert!((fit.cx - far.0).abs() < 1.0, "{fit:?}");
+    }
+
+    /// Regression (rendered deadlift_hips_up_before_pull): its bumper, a
+    /// light rim band round a dark face, seeded on the face's edge, 0.86 of
+    /// the plate's radius, and every metre was 17 % long. A seed on the
+    /// face grows to the outer rim; a seed on the rim stays. (Which of the
+    /// two the circle search offers first rests on the frame's detail and
+    /// the pose's anchors, so the test starts from each seed on the
+    /// sample's first frame.)
+    #[test]
+    fn a_seed_on_a_bumper_s_face_grows_to_its_outer_rim() {
+        let clip =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_videos/deadlift_hips_up_before_pull.mp4");
+        let first = crate::video::VideoReader::open(&clip).unwrap().read().unwrap().unwrap();
+        let mut tr = BarTracker::new(BarProfile::default());
+        tr.picture = Rect::new(0, 0, 960, 540);
+        let g = Gradients::of(&first.image, tr.picture).unwrap();
+        // The truth: the plate's centre at (480.0, 505.5), radius 68.4 px
+        // (0.225 m at 3.29 mm/px); the face's edge fits at 58.5 px.
+        let face = PlateFit {
+            inlier_share: 1.0,
+            visible_arc_deg: 238.0,
+            ..PlateFit::seen_whole(479.4, 507.4, 58.5, 58.5)
+        };
+        let rim = tr.outer_rim(&g, &face, Polarity::DarkInside).expect("the outer rim");
+        assert!((rim.radius() - 68.4).abs() < 0.5, "{rim:?}");
+        assert!((rim.cx - 480.0).abs() < 1.0 && (rim.cy - 505.5).abs() < 1.0, "{rim:?}");
+        assert!(tr.outer_rim(&g, &rim, Polarity::DarkInside).is_none());
+        // Turned off, the face holds.
+        tr.profile.outer_rim_max_ratio = 1.0;
+        tr.profile.outer_rim_min_ratio = 1.0;
+        assert!(tr.outer_rim(&g, &face, Polarity::DarkInside).is_none());
     }
 
     /// Regression: a round caption graphic beside the lifter's head passed

@@ -215,6 +215,7 @@ impl Profile {
                 ("face_centre_min_ratio", b.face_centre_min_ratio),
                 ("seed_roundness", b.seed_roundness),
                 ("twin_roundness", b.twin_roundness),
+                ("outer_rim_min_inlier_share", b.outer_rim_min_inlier_share),
             ],
         )?;
         each(
@@ -222,6 +223,19 @@ impl Profile {
             &[("twin_max_radius_ratio", b.twin_max_radius_ratio)],
             |v| v >= 1.0,
             "at least 1 (seed radii; at or under seed_veto_radius_ratio turns the near-plate search off)",
+        )?;
+        if !(1.0 <= b.outer_rim_min_ratio && b.outer_rim_min_ratio <= b.outer_rim_max_ratio) {
+            return Err(format!(
+                "bar.outer_rim_min_ratio = {} and bar.outer_rim_max_ratio = {} must be seed radii with 1 <= min <= max \
+                 (max under 1.1 turns the outer-rim search off)",
+                b.outer_rim_min_ratio, b.outer_rim_max_ratio
+            ));
+        }
+        each(
+            "bar",
+            &[("outer_rim_max_apart_radii", b.outer_rim_max_apart_radii)],
+            |v| v >= 0.0,
+            "0 or more (seed radii)",
         )?;
         each(
             "bar",
