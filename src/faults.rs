@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bar::{BarSource, BarTrack};
 use crate::feet::HeelReading;
+use crate::liftoff::LiftoffReading;
 use crate::pose::outline::STATIONS;
 use crate::pose::RawPose;
 use crate::reps::{Lift, Rep};
@@ -163,6 +164,17 @@ pub struct FaultProfile {
     /// faster than this (m/s) there: faster, the pull began before the
     /// clip and is not judged.
     pub hips_rise_max_start_speed_mps: f64,
+    /// Before the bar leaves the floor: the hips' rise beyond the
+    /// shoulders' (m), read from the picture (`crate::liftoff`).
+    pub hips_before_liftoff_m: [f64; 3],
+    /// How long before the bar leaves the floor (s) that rise is watched.
+    pub liftoff_window_s: f64,
+    /// The bar counts as on the floor within this (m) of its lowest there.
+    pub liftoff_bar_rest_m: f64,
+    /// A hips or shoulders patch matching worse than this is lost.
+    pub liftoff_min_match: f64,
+    /// Below this match the patch is cut afresh where it was found.
+    pub liftoff_reanchor_match: f64,
     /// Back outline bulge growth over the lifter's own standing outline, in
     /// hip-shoulder lengths.
     pub rounding_bulge_levels: [f64; 3],
@@ -270,6 +282,11 @@ impl Default for FaultProfile {
             hips_rise_window_rom_share: 0.33,
             hips_rise_lead_s: 0.2,
             hips_rise_max_start_speed_mps: 0.1,
+            hips_before_liftoff_m: [0.035, 0.06, 0.09],
+            liftoff_window_s: 1.5,
+            liftoff_bar_rest_m: 0.005,
+            liftoff_min_match: 0.7,
+            liftoff_reanchor_match: 0.9,
             rounding_bulge_levels: [0.2, 0.3, 0.4],
             rounding_max_torso_length_ratio: 0.845,
             rounding_far_plate_spacing_m: 1.36,
@@ -329,6 +346,7 @@ impl FaultProfile {
         };
         rising("good_morning_torso_gain_deg", self.good_morning_torso_gain_deg)?;
         rising("hips_rise_ratio_levels", self.hips_rise_ratio_levels)?;
+        rising("hips_before_liftoff_m", self.hips_before_liftoff_m)?;
         rising("rounding_bulge_levels", self.rounding_bulge_levels)?;
         falling("hyperextension_torso_deg", self.hyperextension_torso_deg)?;
         falling("soft_lockout_knee_deg", self.soft_lockout_knee_deg)?;
@@ -366,6 +384,8 @@ impl FaultProfile {
                 ("doubted_depth_min_thigh_to_shin", self.doubted_depth_min_thigh_to_shin),
                 ("heel_min_match", self.heel_min_match),
                 ("heel_max_slide_feet", self.heel_max_slide_feet),
+                ("liftoff_min_match", self.liftoff_min_match),
+                ("liftoff_reanchor_match", self.liftoff_reanchor_match),
             ],
         )?;
         crate::profile::each(
@@ -378,6 +398,8 @@ impl FaultProfile {
                 ),
                 ("hips_rise_lead_s", self.hips_rise_lead_s),
                 ("hips_rise_max_start_speed_mps", self.hips_rise_max_start_speed_mps),
+                ("liftoff_window_s", self.liftoff_window_s),
+                ("liftoff_bar_rest_m", self.liftoff_bar_rest_m),
                 ("key_window_s", self.key_window_s),
                 ("bar_drift_travel_m", self.bar_drift_travel_m),
                 ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
@@ -420,6 +442,9 @@ pub struct Body<'a> {
     /// Per frame, the heel's rise against the toes since the rep's standing
     /// frame and where the heel was (`crate::feet`); empty without the video.
     heels: &'a [Option<HeelReading>],
+    /// Per frame before each pull's bar leaves the floor, the hips' and
+    /// shoulders' rise (`crate::liftoff`); empty without the video.
+    liftoff: &'a [Option<LiftoffReading>],
     /// The lifter's usual thigh and shin lengths (px; medians over the clip).
     limbs_px: Option<(f64, f64)>,
 }
@@ -475,6 +500,7 @@ impl<'a> Body<'a> {
             standing: None,
             standing_neck_deg: None,
             heels: &[],
+            liftoff: &[],
             limbs_px: None,
         };
         let standing: Vec<usize> = (0..times.len())
@@ -539,6 +565,11 @@ impl<'a> Body<'a> {
     /// The heel read from the picture (`crate::feet::HeelReader`).
     pub fn with_heels(mut self, heels: &'a [Option<HeelReading>]) -> Self {
         self.heels = heels;
+        self
+    }
+
+    pub fn with_liftoff(mut self, liftoff: &'a [Option<LiftoffReading>]) -> Self {
+        self.liftoff = liftoff;
         self
     }
 
@@ -990,10 +1021,97 @@ pub fn good_morning(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
     )
 }
 
+/// The hips rising ahead of the shoulders, before the bar leaves the floor
+/// or in the first part of the pull, whichever is the worse.
 pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     if lift != Lift::Deadlift {
         return None;
     }
+    let during = hips_rise_in_pull(body, rep, p);
+    let before = hips_rise_before_liftoff(body, rep, p);
+    match (during, before) {
+        (Some(d), Some(b)) => Some(if (b.severity, b.confidence) > (d.severity, d.confidence) {
+            b
+        } else {
+            d
+        }),
+        (d, b) => d.or(b),
+    }
+}
+
+/// Before the bar leaves the floor: how far the hips rose beyond the
+/// shoulders from their lowest, read from the picture. The arms hang
+/// straight from a bar that is not moving, so the shoulders can hardly
+/// rise; hips that do tip the back over the bar before the pull begins.
+pub fn hips_rise_before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let first = body.frame_at_or_after(body.times.get(rep.start_frame)? - p.liftoff_window_s);
+    let read: Vec<(usize, LiftoffReading)> = (first..=rep.start_frame)
+        .filter_map(|i| Some((i, (*body.liftoff.get(i)?)?)))
+        .collect();
+    let &(end, last) = read.last()?;
+    // The shoulders' patch may be lost (an arm swinging across it): their
+    // rise then comes from the pose, which is steady enough for the
+    // shoulders at the floor.
+    let shoulder_rise = |i: usize, r: &LiftoffReading| -> Option<f64> {
+        match (r.shoulder_rise_px, last.shoulder_rise_px) {
+            (Some(s), Some(e)) => Some((e - s) * body.mpp),
+            _ => Some(body.at(end, Joint::Shoulder)?.1 - body.at(i, Joint::Shoulder)?.1),
+        }
+    };
+    let (low, low_reading) = read
+        .iter()
+        .min_by(|a, b| a.1.hip_rise_px.total_cmp(&b.1.hip_rise_px))
+        .copied()?;
+    if low == end {
+        return None;
+    }
+    let hip_rise = (last.hip_rise_px - low_reading.hip_rise_px) * body.mpp;
+    let value = hip_rise - shoulder_rise(low, &low_reading)?;
+    // The share of the window read: the hips' patch is lost where the
+    // picture changes too much to follow it.
+    let window = (rep.start_frame + 1).saturating_sub(first).max(1);
+    let evidence = read.len() as f64 / window as f64 * body.bar_trust(p);
+    build(
+        FaultKind::HipsRiseEarly,
+        rep,
+        body,
+        Found {
+            frames: (low, end, end),
+            value,
+            levels: p.hips_before_liftoff_m,
+            evidence,
+            region: None,
+            allowance: 0.0,
+        },
+    )
+    .map(|f| {
+        let (unit, explanation, cue) = hips_before_liftoff_words(value);
+        Fault {
+            unit: unit.into(),
+            explanation,
+            cue,
+            ..f
+        }
+    })
+}
+
+fn hips_before_liftoff_words(v: f64) -> (&'static str, String, String) {
+    (
+        "m",
+        format!(
+            "Before the bar left the floor your hips rose {} more than your shoulders, so your back tipped over the \
+             bar before the pull began and your legs had less left to do.",
+            cm_text(v)
+        ),
+        "Set your hips where they will be as the bar breaks the floor, then push the floor away with your legs \
+         and chest and hips rise together."
+            .into(),
+    )
+}
+
+/// Hip rise over shoulder rise from just before the bar leaves the floor
+/// until it has risen a share of its range.
+fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let leave = rep.start_frame;
     let from = body.frame_at_or_after(body.times[leave] - p.hips_rise_lead_s);
     // The pull's start must be in the clip: when the window runs off the
@@ -1684,6 +1802,54 @@ mod tests {
         assert_eq!(f.at_px, Some([430.0, 958.0]));
         // Without the video there is no reading, and no flag.
         assert!(check(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn hips_rising_before_the_bar_leaves_the_floor_are_hips_rise_early_in_metres() {
+        let l = deadlift(0.0, 0.0);
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let r = dl_rep();
+        // Patch rises (px at 1 mm/px) over the 1.5 s before the rep starts
+        // (frame 15): still, then the hips 50 mm up and the shoulders 8.
+        let reading = |hip: f64, shoulder: Option<f64>| {
+            Some(LiftoffReading {
+                hip_rise_px: hip,
+                shoulder_rise_px: shoulder,
+            })
+        };
+        let rising = |i: usize| 50.0 * (i.saturating_sub(5) as f64 / 10.0).min(1.0);
+        let tipped: Vec<_> = (0..N)
+            .map(|i| {
+                (i <= 15)
+                    .then(|| reading(rising(i) - 3.0, Some(0.16 * rising(i))))
+                    .flatten()
+            })
+            .collect();
+        let still: Vec<_> = (0..N)
+            .map(|i| {
+                (i <= 15)
+                    .then(|| reading(if i % 2 == 0 { 0.5 } else { -0.5 }, Some(0.0)))
+                    .flatten()
+            })
+            .collect();
+        // The shoulders' patch lost: the pose's shoulders (still here) count.
+        let no_shoulders: Vec<_> = (0..N)
+            .map(|i| (i <= 15).then(|| reading(rising(i), None)).flatten())
+            .collect();
+        let check = |rises: &[Option<LiftoffReading>]| {
+            let body = test_body(&times, &track, &bar, &raw).with_liftoff(rises);
+            hips_rise_early(&body, crate::reps::Lift::Deadlift, &r, &FaultProfile::default())
+        };
+        let f = check(&tipped).expect("flagged");
+        assert!((f.value - 0.042).abs() < 1e-9, "{}", f.value);
+        assert_eq!((f.unit.as_str(), f.severity), ("m", Severity::Minor));
+        assert_eq!((f.start_frame, f.worst_frame), (0, 15));
+        assert!(f.explanation.contains("4.2 cm"), "{}", f.explanation);
+        assert!(check(&still).is_none());
+        let f = check(&no_shoulders).expect("flagged");
+        assert!((f.value - 0.05).abs() < 1e-6, "{}", f.value);
+        // Without the video there is no reading, and the clean pull is clean.
+        assert!(check(&[]).is_none());
     }
 
     #[test]

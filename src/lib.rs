@@ -7,6 +7,7 @@ pub mod cli;
 pub mod error;
 pub mod faults;
 pub mod feet;
+pub mod liftoff;
 pub mod overlay;
 pub mod patch;
 pub mod pipeline;

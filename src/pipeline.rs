@@ -16,6 +16,7 @@ use crate::bar::{self, BarTrack, BarTracker, PlateFit};
 use crate::error::{Error, Result};
 use crate::faults;
 use crate::feet::{self, HeelReader, HeelReading};
+use crate::liftoff::{self, LiftoffReader, LiftoffReading};
 use crate::overlay::{self, CoarseMask};
 use crate::pose::{self, Backend, PoseModel, PoseTracker, RawPose};
 use crate::profile::Profile;
@@ -458,19 +459,11 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     // Hip and knee angles per frame, for report.html's curves (drawn only
     // for a judged lift).
     let (mut hip_deg, mut knee_deg) = (Vec::new(), Vec::new());
-    let mut heels = Vec::new();
+    let mut picture = PictureReadings::default();
     if let (Some(l), true) = (lift, view.judgeable) {
-        let heel_note;
-        (heels, heel_note) = read_heels(
-            cfg,
-            &tracked.times,
-            &track,
-            bar_track.scale.metres_per_px,
-            &rep_list,
-            l,
-            progress,
-        )?;
-        notes.extend(heel_note);
+        let picture_notes;
+        (picture, picture_notes) = read_picture(cfg, &tracked.times, &track, &bar_track, &rep_list, l, progress)?;
+        notes.extend(picture_notes);
         let body = faults::Body::new(
             &tracked.times,
             &track,
@@ -478,7 +471,8 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             &tracked.raw,
             cfg.profile.faults.standing_max_torso_deg,
         )
-        .with_heels(&heels);
+        .with_heels(&picture.heels)
+        .with_liftoff(&picture.liftoff);
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
             (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
@@ -542,9 +536,14 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     }
     let heels_csv = cfg.out_dir.join("heels.csv");
     // Not over the file the readings came from (a rerun without the video).
-    if cfg.video.is_some() || stored_heels(cfg).as_ref() != Some(&heels_csv) {
-        feet::write_heels_csv(&heels_csv, &tracked.times, &heels)?;
+    if cfg.video.is_some() || stored_beside_poses(cfg, "heels.csv").as_ref() != Some(&heels_csv) {
+        feet::write_heels_csv(&heels_csv, &tracked.times, &picture.heels)?;
         written.push(heels_csv);
+    }
+    let liftoff_csv = cfg.out_dir.join("liftoff.csv");
+    if cfg.video.is_some() || stored_beside_poses(cfg, "liftoff.csv").as_ref() != Some(&liftoff_csv) {
+        liftoff::write_liftoff_csv(&liftoff_csv, &tracked.times, &picture.liftoff)?;
+        written.push(liftoff_csv);
     }
     let reps_csv = cfg.out_dir.join("reps.csv");
     reps::write_reps_csv(&reps_csv, &report.reps)?;
@@ -596,70 +595,100 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     })
 }
 
-/// Where a rerun from stored poses finds the heel readings stored with them.
-fn stored_heels(cfg: &AnalyzeConfig) -> Option<PathBuf> {
-    cfg.from_poses.as_ref().map(|p| p.with_file_name("heels.csv"))
+/// Where a rerun from stored poses finds a file stored with them.
+fn stored_beside_poses(cfg: &AnalyzeConfig, name: &str) -> Option<PathBuf> {
+    cfg.from_poses.as_ref().map(|p| p.with_file_name(name))
 }
 
-/// The heel per frame, from one more decode of the video
-/// (`crate::feet`), and a note for the report when it could not all be read.
-fn read_heels(
+/// What is read from the picture itself rather than the pose: the heel's
+/// rise (`crate::feet`) and the hips' and shoulders' before the bar leaves
+/// the floor (`crate::liftoff`), per frame.
+#[derive(Default)]
+struct PictureReadings {
+    heels: Vec<Option<HeelReading>>,
+    liftoff: Vec<Option<LiftoffReading>>,
+}
+
+/// The picture readings, from one more decode of the video (up to the last
+/// frame they need), or from the files stored beside the poses on a rerun
+/// without it; and notes for the report on what could not be read.
+fn read_picture(
     cfg: &AnalyzeConfig,
     times: &[f64],
     track: &SagittalTrack,
-    metres_per_px: f64,
+    bar_track: &bar::BarTrack,
     reps: &[reps::Rep],
     lift: Lift,
     progress: &dyn Progress,
-) -> Result<(Vec<Option<HeelReading>>, Option<String>)> {
+) -> Result<(PictureReadings, Vec<String>)> {
+    let mut notes = Vec::new();
     if reps.is_empty() {
-        return Ok((Vec::new(), None));
+        return Ok((PictureReadings::default(), notes));
     }
     let Some(video) = &cfg.video else {
-        return Ok(match stored_heels(cfg).filter(|p| p.is_file()) {
-            Some(csv) => (
-                feet::read_heels_csv(&csv, times.len())?,
-                Some(format!(
+        let mut out = PictureReadings::default();
+        match stored_beside_poses(cfg, "heels.csv").filter(|p| p.is_file()) {
+            Some(csv) => {
+                out.heels = feet::read_heels_csv(&csv, times.len())?;
+                notes.push(format!(
                     "heel lift read from {} (measured on the video when it was analysed)",
                     csv.display()
-                )),
+                ));
+            }
+            None => notes.push(
+                "heel lift is read from the picture, so it is not judged without the video \
+                 or a heels.csv beside the poses: pass the video too (liftlens analyze VIDEO --from-poses ...)"
+                    .into(),
             ),
-            None => (
-                Vec::new(),
-                Some(
-                    "heel lift is read from the picture, so it is not judged without the video \
-                     or a heels.csv beside the poses: pass the video too (liftlens analyze VIDEO --from-poses ...)"
+        }
+        if lift == Lift::Deadlift {
+            match stored_beside_poses(cfg, "liftoff.csv").filter(|p| p.is_file()) {
+                Some(csv) => out.liftoff = liftoff::read_liftoff_csv(&csv, times.len())?,
+                None => notes.push(
+                    "the hips' rise before the bar leaves the floor is read from the picture, so it is not judged \
+                     without the video or a liftoff.csv beside the poses: pass the video too"
                         .into(),
                 ),
-            ),
-        });
+            }
+        }
+        return Ok((out, notes));
     };
+    let metres_per_px = bar_track.scale.metres_per_px;
     let mut heels = HeelReader::plan(track, metres_per_px, reps, lift, &cfg.profile.faults);
-    if heels.is_idle() {
-        return Ok((Vec::new(), None));
+    let mut rises = LiftoffReader::plan(times, track, bar_track, reps, lift, &cfg.profile.faults);
+    if heels.is_idle() && rises.is_idle() {
+        return Ok((PictureReadings::default(), notes));
     }
-    // Decoding is all the work here, and it stops after the last rep.
+    // Decoding is all the work here, and it stops after the last frame needed.
     let mut reader = VideoReader::open(video)?;
-    let last = heels.last_frame();
+    let last = heels.last_frame().max(rises.last_frame());
     progress.start("feet", last + 1);
-    let mut note = None;
     loop {
         match reader.read() {
             Ok(Some(frame)) if frame.index <= last => {
                 heels.process(frame.index, &frame.image)?;
+                rises.process(frame.index, &frame.image)?;
                 progress.tick(frame.index + 1);
             }
             Ok(_) => break,
             // The first pass read this video; a decode that now fails part
             // way leaves the frames it did read.
             Err(e) => {
-                note = Some(format!("heel lift read from part of the video only: {e}"));
+                notes.push(format!(
+                    "heel lift and the hips before lift-off read from part of the video only: {e}"
+                ));
                 break;
             }
         }
     }
     progress.finish();
-    Ok((heels.finish(times)?, note))
+    Ok((
+        PictureReadings {
+            heels: heels.finish(times)?,
+            liftoff: rises.finish(times.len()),
+        },
+        notes,
+    ))
 }
 
 /// The pictures and video written beside report.html this run, as
