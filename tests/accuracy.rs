@@ -45,6 +45,32 @@ fn analyze_into(dir: &std::path::Path, name: &str) -> Analysed {
     }
 }
 
+/// Every flag of `kind` in a report.json.
+fn flags_of(v: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
+    v["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["faults"].as_array().unwrap().clone())
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
+
+/// The analysis in `out` rerun from its stored poses without the video,
+/// into `again`: its report.json.
+fn rerun_from_poses(out: &std::path::Path, again: &std::path::Path) -> serde_json::Value {
+    let r = run(&[
+        "analyze",
+        "--from-poses",
+        s(&out.join("poses.csv")),
+        "--out",
+        s(again),
+        "--no-video",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap()
+}
+
 /// Bounds for one clip: pose (coverage, median keypoint error in % of torso
 /// length, median torso angle error in degrees) and bar (measured share,
 /// median centre error px, |scale error| %, |ROM error| cm, worst per-rep
@@ -406,15 +432,7 @@ fn heels_coming_up_at_the_squat_bottom_are_read_from_the_picture() {
         stdout,
     } = analyze_flagged(dir.path(), "squat_heel_lift");
     assert_eq!(score.faults_truth, 1);
-    let heel_flags = |v: &serde_json::Value| -> Vec<serde_json::Value> {
-        v["reps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| r["faults"].as_array().unwrap().clone())
-            .filter(|f| f["kind"] == "heel_lift")
-            .collect()
-    };
+    let heel_flags = |v: &serde_json::Value| flags_of(v, "heel_lift");
     let flags = heel_flags(&v);
     assert_eq!(flags.len(), 1, "{flags:?}");
     let f = &flags[0];
@@ -430,19 +448,7 @@ fn heels_coming_up_at_the_squat_bottom_are_read_from_the_picture() {
     // From the stored poses without the video the heel comes from the
     // heels.csv beside them: the same flag. Without that file it is not
     // judged, and the report says why.
-    let rerun = |name: &str| -> serde_json::Value {
-        let again = dir.path().join(name);
-        let r = run(&[
-            "analyze",
-            "--from-poses",
-            s(&out.join("poses.csv")),
-            "--out",
-            s(&again),
-            "--no-video",
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap()
-    };
+    let rerun = |name: &str| rerun_from_poses(&out, &dir.path().join(name));
     let again = rerun("no_video");
     let stored = heel_flags(&again);
     assert_eq!(stored.len(), 1, "{stored:?}");
@@ -473,15 +479,7 @@ fn hips_rising_before_the_bar_leaves_the_floor_are_read_from_the_picture() {
         stdout,
     } = analyze_into(dir.path(), "deadlift_hips_up_before_pull");
     assert_eq!((score.faults_found, score.faults_truth), (1, 1), "{score:?}");
-    let early = |v: &serde_json::Value| -> Vec<serde_json::Value> {
-        v["reps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| r["faults"].as_array().unwrap().clone())
-            .filter(|f| f["kind"] == "hips_rise_early")
-            .collect()
-    };
+    let early = |v: &serde_json::Value| flags_of(v, "hips_rise_early");
     let flags = early(&v);
     assert_eq!(flags.len(), 1, "{flags:?}");
     let f = &flags[0];
@@ -499,19 +497,7 @@ fn hips_rising_before_the_bar_leaves_the_floor_are_read_from_the_picture() {
 
     // From the stored poses without the video the rises come from
     // liftoff.csv beside them: the same flag. Without it, not judged.
-    let rerun = |name: &str| -> serde_json::Value {
-        let again = dir.path().join(name);
-        let r = run(&[
-            "analyze",
-            "--from-poses",
-            s(&out.join("poses.csv")),
-            "--out",
-            s(&again),
-            "--no-video",
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap()
-    };
+    let rerun = |name: &str| rerun_from_poses(&out, &dir.path().join(name));
     let stored = early(&rerun("no_video"));
     assert_eq!(stored.len(), 1, "{stored:?}");
     for key in ["rep", "severity", "worst_frame", "start_frame"] {
