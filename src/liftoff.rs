@@ -14,7 +14,7 @@
 //! Lifecycle: `LiftoffReader::plan` sets each deadlift rep's window (the
 //! `liftoff_window_s` before the bar leaves the floor) and where its
 //! patches sit; `process(index, frame)` follows them as the video is
-//! decoded in order; `finish()` gives the per-frame rises.
+//! decoded in order; `finish(frames)` gives the per-frame rises.
 
 use opencv::core::{Mat, Rect};
 

@@ -643,7 +643,13 @@ fn read_picture(
         }
         if lift == Lift::Deadlift {
             match stored_beside_poses(cfg, "liftoff.csv").filter(|p| p.is_file()) {
-                Some(csv) => out.liftoff = liftoff::read_liftoff_csv(&csv, times.len())?,
+                Some(csv) => {
+                    out.liftoff = liftoff::read_liftoff_csv(&csv, times.len())?;
+                    notes.push(format!(
+                        "the hips before the bar leaves the floor read from {} (measured on the video when it was analysed)",
+                        csv.display()
+                    ));
+                }
                 None => notes.push(
                     "the hips' rise before the bar leaves the floor is read from the picture, so it is not judged \
                      without the video or a liftoff.csv beside the poses: pass the video too"
