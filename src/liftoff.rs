@@ -149,7 +149,9 @@ pub struct LiftoffReader {
 /// last of the `window_s` before the rep's `start` (not before
 /// `not_before`) where the bar's height (m) is within `rest_m` of its
 /// lowest there. The rep's own start comes a few frames later, once the
-/// bar is moving clearly.
+/// bar is moving clearly. The window holds only the frames the bar rests
+/// on the floor up to then: a bar lowered into it (a set that begins
+/// standing) moves the whole body, and the hips' way down is not a rise.
 pub fn liftoff_frame(
     times: &[f64],
     bar_height_m: impl Fn(usize) -> Option<f64>,
@@ -162,8 +164,16 @@ pub fn liftoff_frame(
     let from = (not_before..=start).find(|&i| times[i] >= times[start] - window_s - 1e-9)?;
     let heights: Vec<(usize, f64)> = (from..=start).filter_map(|i| Some((i, bar_height_m(i)?))).collect();
     let rest = heights.iter().map(|h| h.1).reduce(f64::min)?;
-    let liftoff = heights.iter().filter(|h| h.1 <= rest + rest_m).map(|h| h.0).max()?;
-    Some((from, liftoff))
+    let resting = |h: &(usize, f64)| h.1 <= rest + rest_m;
+    let at = heights.iter().rposition(resting)?;
+    let settled = heights[..=at]
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(k, h)| resting(h) && (*k == at || heights[k + 1].0 == h.0 + 1))
+        .last()
+        .map_or(heights[at].0, |(_, h)| h.0);
+    Some((settled, heights[at].0))
 }
 
 impl LiftoffReader {
@@ -393,6 +403,13 @@ mod tests {
         assert_eq!(liftoff_frame(&times, height, 75, 0, 1.5, 0.005), Some((30, 69)));
         // Not before the previous rep's end.
         assert_eq!(liftoff_frame(&times, height, 75, 50, 1.5, 0.005), Some((50, 69)));
+        // A bar lowered to the floor at frame 60 (bichraix bad011 begins
+        // standing): the window starts there.
+        let lowered = |i: usize| height(i).map(|h| if i < 60 { h + 0.01 * (60 - i) as f64 } else { h });
+        assert_eq!(liftoff_frame(&times, lowered, 75, 0, 1.5, 0.005), Some((60, 69)));
+        // A frame with no bar breaks the rest too.
+        let gap = |i: usize| (i != 64).then(|| height(i)).flatten();
+        assert_eq!(liftoff_frame(&times, gap, 75, 0, 1.5, 0.005), Some((65, 69)));
         // No bar: no window.
         assert_eq!(liftoff_frame(&times, |_| None, 75, 0, 1.5, 0.005), None);
     }
