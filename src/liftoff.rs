@@ -71,6 +71,16 @@ impl Follow {
         (self.shift_at_cut.0 + self.now.0, self.shift_at_cut.1 + self.now.1)
     }
 
+    /// The template's place shifted to where the patch is now, to the pixel.
+    fn placed(&self) -> Rect {
+        Rect::new(
+            self.cut.x + self.now.0.round() as i32,
+            self.cut.y + self.now.1.round() as i32,
+            self.cut.width,
+            self.cut.height,
+        )
+    }
+
     /// Find the patch in the next frame near where it was; lost for good
     /// below `min_match`. Below `reanchor` (the shirt folding, the torso
     /// turning) the template is cut afresh where it was found, so a slow
@@ -79,12 +89,7 @@ impl Follow {
         if self.lost {
             return Ok(());
         }
-        let guess = Rect::new(
-            self.cut.x + self.now.0.round() as i32,
-            self.cut.y + self.now.1.round() as i32,
-            self.cut.width,
-            self.cut.height,
-        );
+        let guess = self.placed();
         // A best match on the search's edge may lie beyond it: look once
         // more, twice as far.
         let mut found = None;
@@ -106,12 +111,7 @@ impl Follow {
         };
         self.now = ((guess.x - self.cut.x) as f64 + dx, (guess.y - self.cut.y) as f64 + dy);
         if score < reanchor {
-            let at = Rect::new(
-                self.cut.x + self.now.0.round() as i32,
-                self.cut.y + self.now.1.round() as i32,
-                self.cut.width,
-                self.cut.height,
-            );
+            let at = self.placed();
             if let Some(template) = grey_region(bgr, at)? {
                 // The new template moves with the body from here: the
                 // body's shift so far is where it starts counting.

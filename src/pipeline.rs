@@ -600,6 +600,34 @@ fn stored_beside_poses(cfg: &AnalyzeConfig, name: &str) -> Option<PathBuf> {
     cfg.from_poses.as_ref().map(|p| p.with_file_name(name))
 }
 
+/// On a rerun without the video: the readings of `what` that the file
+/// `name` beside the poses keeps, with a note saying where they came from;
+/// without that file none, with a note saying `what` is not judged.
+fn stored_readings<T>(
+    cfg: &AnalyzeConfig,
+    name: &str,
+    what: &str,
+    notes: &mut Vec<String>,
+    read: impl FnOnce(&Path) -> Result<Vec<Option<T>>>,
+) -> Result<Vec<Option<T>>> {
+    match stored_beside_poses(cfg, name).filter(|p| p.is_file()) {
+        Some(csv) => {
+            notes.push(format!(
+                "{what} read from {} (measured on the video when it was analysed)",
+                csv.display()
+            ));
+            read(&csv)
+        }
+        None => {
+            notes.push(format!(
+                "{what} is read from the picture, so it is not judged without the video \
+                 or a {name} beside the poses: pass the video too (liftlens analyze VIDEO --from-poses ...)"
+            ));
+            Ok(Vec::new())
+        }
+    }
+}
+
 /// What is read from the picture itself rather than the pose: the heel's
 /// rise (`crate::feet`) and the hips' and shoulders' before the bar leaves
 /// the floor (`crate::liftoff`), per frame.
@@ -626,36 +654,21 @@ fn read_picture(
         return Ok((PictureReadings::default(), notes));
     }
     let Some(video) = &cfg.video else {
-        let mut out = PictureReadings::default();
-        match stored_beside_poses(cfg, "heels.csv").filter(|p| p.is_file()) {
-            Some(csv) => {
-                out.heels = feet::read_heels_csv(&csv, times.len())?;
-                notes.push(format!(
-                    "heel lift read from {} (measured on the video when it was analysed)",
-                    csv.display()
-                ));
-            }
-            None => notes.push(
-                "heel lift is read from the picture, so it is not judged without the video \
-                 or a heels.csv beside the poses: pass the video too (liftlens analyze VIDEO --from-poses ...)"
-                    .into(),
-            ),
-        }
+        let frames = times.len();
+        let mut out = PictureReadings {
+            heels: stored_readings(cfg, "heels.csv", "heel lift", &mut notes, |p| {
+                feet::read_heels_csv(p, frames)
+            })?,
+            ..PictureReadings::default()
+        };
         if lift == Lift::Deadlift {
-            match stored_beside_poses(cfg, "liftoff.csv").filter(|p| p.is_file()) {
-                Some(csv) => {
-                    out.liftoff = liftoff::read_liftoff_csv(&csv, times.len())?;
-                    notes.push(format!(
-                        "the hips before the bar leaves the floor read from {} (measured on the video when it was analysed)",
-                        csv.display()
-                    ));
-                }
-                None => notes.push(
-                    "the hips' rise before the bar leaves the floor is read from the picture, so it is not judged \
-                     without the video or a liftoff.csv beside the poses: pass the video too"
-                        .into(),
-                ),
-            }
+            out.liftoff = stored_readings(
+                cfg,
+                "liftoff.csv",
+                "the hips' rise before the bar leaves the floor",
+                &mut notes,
+                |p| liftoff::read_liftoff_csv(p, frames),
+            )?;
         }
         return Ok((out, notes));
     };
