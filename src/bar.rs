@@ -1287,6 +1287,15 @@ impl BarTracker {
         self.state.as_ref().map(|s| (s.cx, s.cy))
     }
 
+    /// The clip cut to another shot: the plate is searched for afresh, and
+    /// no seed in the new shot tracks back over the old one's frames.
+    pub fn new_shot(&mut self) {
+        self.state = None;
+        self.untracked.clear();
+        self.likely_plates.clear();
+        self.previous = None;
+    }
+
     /// Fit the plate in this frame. `pose` (the lifter's raw landmarks) seeds
     /// the search and links the plate to the lifter.
     pub fn process(&mut self, bgr: &Mat, t: f64, pose: Option<&RawPose>, picture: Rect) -> Result<Option<PlateFit>> {
@@ -2342,6 +2351,7 @@ mod tests {
             confident: vec![true; n],
             torso_angle_deg: vec![Some(20.0); n],
             thigh_px: 100.0,
+            analysed: 0..n,
         };
         (times, skel)
     }
@@ -3188,12 +3198,14 @@ pub fn build_track(
         .map(|f| f.vy_mps)
         .filter(|v| v.is_finite())
         .collect();
+    // Shares of the frames analysed (an edited clip's longest shot).
+    let analysed = skeleton.analysed.len().min(n).max(1);
     let summary = BarSummary {
         source,
         scale: scale.clone(),
-        measured_share: measured.iter().flatten().count() as f64 / n.max(1) as f64,
-        interpolated_share: filled.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
-        stand_in_share: stand_in.iter().filter(|&&f| f).count() as f64 / n.max(1) as f64,
+        measured_share: measured.iter().flatten().count() as f64 / analysed as f64,
+        interpolated_share: filled.iter().filter(|&&f| f).count() as f64 / analysed as f64,
+        stand_in_share: stand_in.iter().filter(|&&f| f).count() as f64 / analysed as f64,
         range_of_motion_m: spread(&ys_m, 0.0, 100.0),
         peak_up_velocity_mps: percentile(vys.iter().copied(), 100.0),
         peak_down_velocity_mps: percentile(vys.iter().copied(), 0.0),

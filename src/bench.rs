@@ -24,7 +24,7 @@ pub fn run(path: &Path, stage: &str, model: PoseModel, backend: Backend) -> Resu
     let (label, tracked) = match stage {
         "decode" => (
             "decode",
-            pipeline::track_video(path, content, PoseSource::None, None, true, &NoProgress)?,
+            pipeline::track_video(path, content, PoseSource::None, None, None, true, &NoProgress)?,
         ),
         "pose" => {
             let backend = pose::engine::resolve_backend(backend)?;
@@ -40,6 +40,7 @@ pub fn run(path: &Path, stage: &str, model: PoseModel, backend: Backend) -> Resu
                 content,
                 PoseSource::Track(&mut tracker),
                 Some(&mut bar),
+                Some(&mut crate::video::CutDetector::new(&Default::default())),
                 true,
                 &NoProgress,
             )?;

@@ -1679,6 +1679,7 @@ mod tests {
             confident: vec![true; N],
             torso_angle_deg: torso,
             thigh_px: 450.0,
+            analysed: 0..N,
         };
         let origin_x = 0.055; // midfoot between heel -0.07 and toe 0.18
         let frames = l

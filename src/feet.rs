@@ -318,6 +318,7 @@ mod tests {
             confident: vec![true; n],
             torso_angle_deg: vec![None; n],
             thigh_px: 100.0,
+            analysed: 0..n,
         };
         // A pull standing at frame 30, its flat-foot frame.
         let rep = crate::reps::test_rep(0, 30, n - 1, 30.0, 0.5);

@@ -272,6 +272,7 @@ pub fn draw(
             "t {time_s:5.2} s   torso {a:+.0} deg {}",
             if a >= 0.0 { "forward" } else { "behind vertical" }
         ),
+        None if !track.analysed.contains(&i) => format!("t {time_s:5.2} s   another shot: not analysed"),
         // A drawn body without an angle is a pose found wrong (its rep's
         // angles were withdrawn), not a missing one.
         None if get(Joint::Hip).is_some() && get(Joint::Shoulder).is_some() => {

@@ -24,7 +24,7 @@ use crate::report::{self, AngleSummary, Report};
 use crate::reps::{self, Lift};
 use crate::signal::{median, percentile};
 use crate::skeleton::{self, Joint, SagittalTrack};
-use crate::video::{self, AnnotatedWriter, ContentRect, Frame, VideoInfo, VideoReader};
+use crate::video::{self, AnnotatedWriter, ContentRect, CutDetector, Frame, VideoInfo, VideoReader};
 
 /// A validated analysis request (see `cli` for how flags and profile files
 /// become one).
@@ -71,6 +71,8 @@ pub struct Tracked {
     pub raw: Vec<Option<RawPose>>,
     pub masks: Vec<Option<CoarseMask>>,
     pub fits: Vec<Option<PlateFit>>,
+    /// Frames that start a new shot (an edited clip's cuts).
+    pub cuts: Vec<usize>,
     /// The camera the turned-camera refit of the plate found.
     pub camera: Option<bar::CameraFit>,
     pub detector_runs: usize,
@@ -132,11 +134,14 @@ pub fn for_each_frame(
 }
 
 /// Pass 1: decode every frame and (unless `tracker` is None) track the pose.
+/// `cuts`, when given, finds the cuts between shots; the trackers start
+/// afresh at each.
 pub fn track_video(
     path: &Path,
     content: ContentRect,
     mut poses: PoseSource,
     mut bar: Option<&mut BarTracker>,
+    mut cuts: Option<&mut CutDetector>,
     allow_truncated: bool,
     progress: &dyn Progress,
 ) -> Result<Tracked> {
@@ -158,6 +163,7 @@ pub fn track_video(
         raw: Vec::new(),
         masks: Vec::new(),
         fits: Vec::new(),
+        cuts: Vec::new(),
         camera: None,
         detector_runs: 0,
         plate_searches: 0,
@@ -169,6 +175,17 @@ pub fn track_video(
             t.height = frame.image.rows();
         }
         t.times.push(frame.time_s);
+        if let Some(c) = cuts.as_deref_mut() {
+            if c.process(&frame.image, content.rect())? {
+                t.cuts.push(frame.index);
+                if let PoseSource::Track(tr) = &mut poses {
+                    tr.new_shot();
+                }
+                if let Some(b) = bar.as_deref_mut() {
+                    b.new_shot();
+                }
+            }
+        }
         let (raw, mask) = match &mut poses {
             PoseSource::Track(tr) => {
                 let hint = bar
@@ -247,6 +264,17 @@ fn video_info_from(path: &Path, t: &Tracked, rotation: i32, content: ContentRect
     } else {
         30.0
     };
+    let cuts: Vec<video::ShotCut> = t
+        .cuts
+        .iter()
+        .filter_map(|&frame| {
+            Some(video::ShotCut {
+                frame,
+                time_s: *t.times.get(frame)?,
+            })
+        })
+        .collect();
+    let shot = video::longest_shot(&t.cuts, frames);
     VideoInfo {
         path: path.to_path_buf(),
         width: t.width,
@@ -256,6 +284,8 @@ fn video_info_from(path: &Path, t: &Tracked, rotation: i32, content: ContentRect
         duration_s: span + 1.0 / fps,
         rotation,
         content,
+        analysed_frames: (!cuts.is_empty() && !shot.is_empty()).then(|| [shot.start, shot.end - 1]),
+        cuts,
     }
 }
 
@@ -283,7 +313,7 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
 fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis> {
     let mut notes = Vec::new();
 
-    let (info, tracked, backend) = match &cfg.from_poses {
+    let (info, mut tracked, backend) = match &cfg.from_poses {
         Some(csv) => {
             let (times, raw) = report::read_poses_csv(csv)?;
             let n = times.len();
@@ -301,6 +331,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
                         content,
                         PoseSource::Known(&raw),
                         Some(&mut bar_tracker),
+                        Some(&mut CutDetector::new(&cfg.profile.video)),
                         cfg.allow_truncated,
                         progress,
                     )?;
@@ -341,6 +372,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
                         raw: Vec::new(),
                         masks: vec![None; n],
                         fits,
+                        cuts: old.video.cuts.iter().map(|c| c.frame).collect(),
                         camera: old.bar.as_ref().and_then(|b| b.scale.camera_fit),
                         detector_runs: 0,
                         plate_searches: 0,
@@ -373,6 +405,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
                 content,
                 PoseSource::Track(&mut tracker),
                 Some(&mut bar_tracker),
+                Some(&mut CutDetector::new(&cfg.profile.video)),
                 cfg.allow_truncated,
                 progress,
             )?;
@@ -390,7 +423,29 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         }
     };
 
+    // An edited clip: only its longest shot is analysed, so nothing from
+    // another shot (a previous clip's last frames, a replay) is taken for
+    // this lift or tracked into it.
+    let shot = video::longest_shot(&tracked.cuts, tracked.times.len());
+    if !tracked.cuts.is_empty() {
+        for i in (0..tracked.times.len()).filter(|i| !shot.contains(i)) {
+            tracked.raw[i] = None;
+            tracked.fits[i] = None;
+            if let Some(m) = tracked.masks.get_mut(i) {
+                *m = None;
+            }
+        }
+        let at: Vec<String> = info.cuts.iter().map(|c| format!("{:.2} s", c.time_s)).collect();
+        let span_s = |i: usize| tracked.times.get(i).copied().unwrap_or(0.0);
+        notes.push(format!(
+            "the video cuts to another shot at {}; only the longest shot ({:.2}-{:.2} s) was analysed: trim the video to one shot to analyse another",
+            at.join(", "),
+            span_s(shot.start),
+            span_s(shot.end.saturating_sub(1)),
+        ));
+    }
     let mut track = skeleton::fuse(&tracked.times, &tracked.raw, &cfg.profile.pose);
+    track.analysed = shot.clone();
     let frames_with_pose = track.confident.iter().filter(|&&c| c).count();
     if frames_with_pose == 0 {
         return Err(Error::NoPerson {
@@ -398,7 +453,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             frames: info.frames,
         });
     }
-    let pose_coverage = frames_with_pose as f64 / info.frames.max(1) as f64;
+    let pose_coverage = frames_with_pose as f64 / shot.len().max(1) as f64;
     if pose_coverage < 0.5 {
         notes.push(format!(
             "the lifter's hip and shoulder were found in only {:.0}% of frames: film the whole body from the side, well lit",

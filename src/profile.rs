@@ -12,6 +12,7 @@ use crate::signal::Smoothing;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Profile {
+    pub video: VideoProfile,
     pub pose: PoseProfile,
     pub bar: crate::bar::BarProfile,
     pub reps: crate::reps::RepProfile,
@@ -45,6 +46,31 @@ pub struct PoseProfile {
     /// ... whose mean vote points the other way by at least this much
     /// (0-1) makes the facing doubtful.
     pub facing_cue_min_mean: f64,
+}
+
+/// Reading the clip itself (`[video]`): where an edited clip cuts from one
+/// shot to another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoProfile {
+    /// A frame starts a new shot when its thumbnail's mean change from the
+    /// frame before (grey levels, each picture's mean colour taken out) is
+    /// at least this ...
+    pub cut_min_change: f64,
+    /// ... and at least this many times the median change over the
+    /// `cut_history` frames before it (floored at 0.5 grey levels).
+    pub cut_min_ratio: f64,
+    pub cut_history: usize,
+}
+
+impl Default for VideoProfile {
+    fn default() -> Self {
+        VideoProfile {
+            cut_min_change: 11.0,
+            cut_min_ratio: 8.0,
+            cut_history: 10,
+        }
+    }
 }
 
 /// The pose tracker's crop decisions (`[pose.tracker]`). A change here
@@ -131,6 +157,17 @@ impl Profile {
     }
 
     pub fn validate(&self) -> std::result::Result<(), String> {
+        let v = &self.video;
+        each(
+            "video",
+            &[
+                ("cut_min_change", v.cut_min_change),
+                ("cut_min_ratio", v.cut_min_ratio),
+                ("cut_history", v.cut_history as f64),
+            ],
+            positive,
+            "positive",
+        )?;
         let p = &self.pose;
         shares(
             "pose",

@@ -181,7 +181,7 @@ pub fn judge_view(
 ) -> ViewVerdict {
     let camera_yaw_deg = bar.scale.turn_deg();
     let bar_rom_m = bar.range_of_motion_m;
-    let n = track.joints.len().max(1);
+    let n = track.analysed.len().max(1);
     let coverage = track.confident.iter().filter(|&&c| c).count() as f64 / n as f64;
     let spread = median(raw.iter().flatten().filter_map(|q| {
         let (hip, shoulder) = (q.midpoint(23, 24), q.midpoint(11, 12));
@@ -585,6 +585,7 @@ mod tests {
             confident: vec![true; n],
             torso_angle_deg: vec![Some(10.0); n],
             thigh_px: 100.0,
+            analysed: 0..n,
         };
         let scale = Scale {
             metres_per_px: 0.004,

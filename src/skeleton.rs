@@ -125,6 +125,9 @@ pub struct SagittalTrack {
     pub torso_angle_deg: Vec<Option<f64>>,
     /// The lifter's thigh length in pixels (median), the yardstick for jumps.
     pub thigh_px: f64,
+    /// The frames analysed: all of them, or an edited clip's longest shot
+    /// (the rest hold nothing). Coverages and shares are over these.
+    pub analysed: std::ops::Range<usize>,
 }
 
 impl SagittalTrack {
@@ -361,6 +364,7 @@ pub fn fuse(times: &[f64], poses: &[Option<RawPose>], profile: &PoseProfile) -> 
     SagittalTrack {
         facing,
         facing_doubt,
+        analysed: 0..joints.len(),
         joints,
         confident,
         torso_angle_deg,

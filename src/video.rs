@@ -29,6 +29,36 @@ pub struct VideoInfo {
     /// The part of the frame that holds picture, in upright pixels: narrower
     /// than the frame for pillarboxed (or letterboxed) footage.
     pub content: ContentRect,
+    /// Where an edited clip cuts to another shot (none for one take).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cuts: Vec<ShotCut>,
+    /// With cuts, the frames analysed (first and last): the longest shot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysed_frames: Option<[usize; 2]>,
+}
+
+/// The first frame of a new shot.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct ShotCut {
+    pub frame: usize,
+    pub time_s: f64,
+}
+
+/// The frames of the longest shot between `cuts` (first frames of new
+/// shots, in order) in a clip of `frames`; the first of equals. An edited
+/// clip's lift is the shot it was posted for; a replay or a few frames of
+/// the clip before are shorter.
+pub fn longest_shot(cuts: &[usize], frames: usize) -> std::ops::Range<usize> {
+    let mut best = 0..0;
+    let mut start = 0;
+    for end in cuts.iter().copied().chain([frames]) {
+        let end = end.clamp(start, frames);
+        if end - start > best.len() {
+            best = start..end;
+        }
+        start = end;
+    }
+    best
 }
 
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -164,6 +194,88 @@ impl VideoReader {
         }
         self.last_time_s = time_s;
         Ok(Some(Frame { index, time_s, image }))
+    }
+}
+
+/// Side of the thumbnail a cut is judged on: small enough to ignore noise
+/// and compression, big enough to see the picture change.
+const CUT_THUMB: (i32, i32) = (64, 36);
+
+/// Where an edited clip cuts from one shot to another: a compilation's
+/// previous clip for a few frames, a replay, a second angle. Tracking
+/// across a cut would carry the lifter and the plate from one picture into
+/// another. A cut changes the whole picture at once, where the lifter's
+/// motion changes a part of it and a moving camera builds up over frames.
+pub struct CutDetector {
+    settings: crate::profile::VideoProfile,
+    previous: Option<Mat>,
+    recent: std::collections::VecDeque<f64>,
+}
+
+impl CutDetector {
+    pub fn new(settings: &crate::profile::VideoProfile) -> Self {
+        CutDetector {
+            settings: settings.clone(),
+            previous: None,
+            recent: Default::default(),
+        }
+    }
+
+    /// Whether this frame (BGR, frames in order) starts a new shot. Only
+    /// `picture` is looked at: pillarbox bars never change.
+    pub fn process(&mut self, bgr: &Mat, picture: Rect) -> Result<bool> {
+        let full = Rect::new(0, 0, bgr.cols(), bgr.rows());
+        let inside = picture.x >= 0
+            && picture.y >= 0
+            && picture.x + picture.width <= full.width
+            && picture.y + picture.height <= full.height;
+        let picture = if picture.width > 8 && picture.height > 8 && inside {
+            picture
+        } else {
+            full
+        };
+        let region = Mat::roi(bgr, picture).cv("cut region")?;
+        let mut small = Mat::default();
+        opencv::imgproc::resize(
+            &region,
+            &mut small,
+            Size::new(CUT_THUMB.0, CUT_THUMB.1),
+            0.0,
+            0.0,
+            opencv::imgproc::INTER_AREA,
+        )
+        .cv("cut thumbnail")?;
+        let mut thumb = Mat::default();
+        small
+            .convert_to(&mut thumb, core::CV_32F, 1.0, 0.0)
+            .cv("cut thumbnail")?;
+        // Without each picture's mean colour, an exposure step or a light
+        // switched on is not a cut.
+        let mean = core::mean(&thumb, &core::no_array()).cv("cut thumbnail")?;
+        let mut centred = Mat::default();
+        core::subtract(&thumb, &mean, &mut centred, &core::no_array(), -1).cv("cut thumbnail")?;
+        let Some(previous) = self.previous.replace(centred.clone()) else {
+            return Ok(false);
+        };
+        let mut diff = Mat::default();
+        core::absdiff(&centred, &previous, &mut diff).cv("cut change")?;
+        let per_channel = core::mean(&diff, &core::no_array()).cv("cut change")?;
+        let channels = diff.channels().clamp(1, 4) as usize;
+        let change = per_channel.0[..channels].iter().sum::<f64>() / channels as f64;
+        let usual = crate::signal::median(self.recent.iter().copied())
+            .unwrap_or(0.0)
+            .max(0.5);
+        let cut = change >= self.settings.cut_min_change && change >= self.settings.cut_min_ratio * usual;
+        if cut {
+            // The new shot's own changes are the yardstick from here.
+            self.recent.clear();
+        } else {
+            self.recent.push_back(change);
+            while self.recent.len() > self.settings.cut_history.max(1) {
+                self.recent.pop_front();
+            }
+        }
+        Ok(cut)
     }
 }
 
@@ -376,4 +488,111 @@ pub fn write_png_atomic(path: &Path, image: &Mat) -> Result<()> {
     let mut buf: opencv::core::Vector<u8> = opencv::core::Vector::new();
     opencv::imgcodecs::imencode(".png", image, &mut buf, &opencv::core::Vector::new()).cv("PNG encode")?;
     crate::report::write_atomic(path, buf.as_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opencv::core::{Scalar, CV_8UC3};
+
+    /// A 320x180 scene of coloured 20 px tiles (`seed` picks the colours)
+    /// with a light square, the moving "lifter", at `x`.
+    fn scene(seed: u32, x: i32) -> Mat {
+        let mut img = Mat::new_rows_cols_with_default(180, 320, CV_8UC3, Scalar::all(0.0)).unwrap();
+        let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state % 200) as f64 + 20.0
+        };
+        for ty in 0..9 {
+            for tx in 0..16 {
+                let colour = Scalar::new(next(), next(), next(), 0.0);
+                opencv::imgproc::rectangle(
+                    &mut img,
+                    Rect::new(tx * 20, ty * 20, 20, 20),
+                    colour,
+                    -1,
+                    opencv::imgproc::LINE_8,
+                    0,
+                )
+                .unwrap();
+            }
+        }
+        opencv::imgproc::rectangle(
+            &mut img,
+            Rect::new(x, 60, 40, 80),
+            Scalar::all(250.0),
+            -1,
+            opencv::imgproc::LINE_8,
+            0,
+        )
+        .unwrap();
+        img
+    }
+
+    fn cuts_in(frames: &[Mat], picture: Rect) -> Vec<usize> {
+        let mut d = CutDetector::new(&crate::profile::VideoProfile::default());
+        (0..frames.len())
+            .filter(|&i| d.process(&frames[i], picture).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_cut_is_where_the_whole_picture_changes_not_where_the_lifter_moves() {
+        let frames: Vec<Mat> = (0..30).map(|i| scene(if i < 20 { 1 } else { 2 }, 20 + 8 * i)).collect();
+        let full = Rect::new(0, 0, 320, 180);
+        assert_eq!(cuts_in(&frames, full), vec![20]);
+        // The same scene throughout: the square's motion is no cut.
+        let one_shot: Vec<Mat> = (0..30).map(|i| scene(1, 20 + 8 * i)).collect();
+        assert!(cuts_in(&one_shot, full).is_empty());
+    }
+
+    #[test]
+    fn an_exposure_step_is_not_a_cut() {
+        let frames: Vec<Mat> = (0..20)
+            .map(|i| {
+                let img = scene(1, 20 + 4 * i);
+                if i < 10 {
+                    return img;
+                }
+                let mut brighter = Mat::default();
+                opencv::core::add(&img, &Scalar::all(35.0), &mut brighter, &opencv::core::no_array(), -1).unwrap();
+                brighter
+            })
+            .collect();
+        assert!(cuts_in(&frames, Rect::new(0, 0, 320, 180)).is_empty());
+    }
+
+    #[test]
+    fn only_the_picture_between_pillarbox_bars_is_judged() {
+        // The new shot changes only a 40 px strip of the frame: over the
+        // whole frame, black bars and all, the change is diluted below the
+        // threshold; over the strip it is a cut.
+        let frames: Vec<Mat> = (0..20)
+            .map(|i| {
+                let mut img = Mat::new_rows_cols_with_default(180, 320, CV_8UC3, Scalar::all(0.0)).unwrap();
+                let shot = scene(if i < 12 { 3 } else { 4 }, 10 + i);
+                let strip = Mat::roi(&shot, Rect::new(0, 0, 40, 180)).unwrap();
+                let mut dest = Mat::roi_mut(&mut img, Rect::new(140, 0, 40, 180)).unwrap();
+                strip.copy_to(&mut dest).unwrap();
+                img
+            })
+            .collect();
+        assert_eq!(cuts_in(&frames, Rect::new(140, 0, 40, 180)), vec![12]);
+        assert!(cuts_in(&frames, Rect::new(0, 0, 320, 180)).is_empty());
+    }
+
+    #[test]
+    fn the_longest_shot_is_analysed() {
+        assert_eq!(longest_shot(&[], 10), 0..10);
+        // bichraix bad012: two frames of the previous clip.
+        assert_eq!(longest_shot(&[2], 117), 2..117);
+        // A replay after the lift, shorter than it.
+        assert_eq!(longest_shot(&[60], 100), 0..60);
+        // Equal shots: the first.
+        assert_eq!(longest_shot(&[5, 10], 15), 0..5);
+        assert_eq!(longest_shot(&[3, 4, 9], 12), 4..9);
+    }
 }

@@ -423,3 +423,51 @@ fn plate_size_and_lift_flags_override_the_defaults() {
     assert_eq!(ra["lift"], "squat");
     assert_eq!(rb["lift"], "deadlift", "--lift wins over recognition");
 }
+
+/// A compilation's clip: half a second of the rendered deadlift's setup,
+/// then the rendered squat filmed from another place. Tracked across the
+/// cut, the squat's first standing frames read as the end of a rep that
+/// began in the deadlift shot (a third rep, 5 m/s peak).
+#[test]
+fn an_edited_clip_is_analysed_on_its_longest_shot() {
+    let dir = tempdir();
+    let edited = dir.path().join("edited.mp4");
+    ffmpeg(&[
+        "-i",
+        s(&sample("deadlift_clean.mp4")),
+        "-i",
+        s(&sample("squat_clean.mp4")),
+        "-filter_complex",
+        "[0:v]trim=end_frame=15,setpts=PTS-STARTPTS[a];[1:v]setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+        s(&edited),
+    ]);
+    let out = dir.path().join("o");
+    let (stdout, report) = analyze_ok(&edited, &out);
+    assert_eq!(report["video"]["cuts"][0]["frame"], 15, "{}", report["video"]);
+    assert_eq!(report["video"]["cuts"].as_array().unwrap().len(), 1);
+    assert_eq!(report["video"]["analysed_frames"][0], 15);
+    assert!(stdout.contains("cuts to another shot at 0.50 s"), "{stdout}");
+    assert_eq!(report["lift"], "squat");
+    // The squat's own reps, half a second later than in squat_clean.mp4.
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample("squat_clean.truth.json")).unwrap()).unwrap();
+    let reps = report["reps"].as_array().unwrap();
+    assert_eq!(reps.len(), 2, "{stdout}");
+    for (r, t) in reps.iter().zip(truth["reps"].as_array().unwrap()) {
+        let (found, true_s) = (r["key_s"].as_f64().unwrap(), t["bottom_s"].as_f64().unwrap() + 0.5);
+        assert!((found - true_s).abs() < 0.1, "bottom at {found} s, truth {true_s} s");
+    }
+    // Nothing is drawn from the deadlift's frames.
+    let bar = std::fs::read_to_string(out.join("bar.csv")).unwrap();
+    let row = |i: usize| bar.lines().nth(i + 1).unwrap().split(',').nth(2).unwrap().to_string();
+    assert!((0..15).all(|i| row(i).is_empty()), "{}", row(0));
+    assert!(!row(15).is_empty());
+}

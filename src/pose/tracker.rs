@@ -141,6 +141,16 @@ impl PoseTracker {
         Ok(out)
     }
 
+    /// The clip cut to another shot: the lifter may be anywhere in it, so
+    /// nothing learnt from the last shot (crop, where they were, the
+    /// steadied alignment points) carries over.
+    pub fn new_shot(&mut self) {
+        self.roi = None;
+        self.coast_since = None;
+        self.last_seen = None;
+        self.filters.iter_mut().for_each(OneEuro::reset);
+    }
+
     /// Re-crop while the person mask runs off the bottom of the crop past
     /// the predicted feet. The landmark model can settle on a shrunken body
     /// that fits its crop: in a side-on squat the round plate sits where a
