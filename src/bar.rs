@@ -3198,7 +3198,7 @@ pub fn build_track(
         .map(|f| f.vy_mps)
         .filter(|v| v.is_finite())
         .collect();
-    // Shares of the frames analysed (an edited clip's longest shot).
+    // Shares of the frames analysed (an edited clip: the one shot chosen).
     let analysed = skeleton.analysed.len().min(n).max(1);
     let summary = BarSummary {
         source,

@@ -135,7 +135,8 @@ pub fn for_each_frame(
 
 /// Pass 1: decode every frame and (unless `tracker` is None) track the pose.
 /// `cuts`, when given, finds the cuts between shots; the trackers start
-/// afresh at each.
+/// afresh at each. The plate's fits are refined for the camera
+/// (`BarTracker::refine`) once the shot to analyse is chosen.
 pub fn track_video(
     path: &Path,
     content: ContentRect,
@@ -224,9 +225,6 @@ pub fn track_video(
     if let PoseSource::Track(tr) = poses {
         t.detector_runs = tr.detector_runs;
     }
-    if let Some(b) = bar.as_deref_mut() {
-        t.camera = b.refine(&mut t.fits);
-    }
     t.plate_searches = bar.map(|b| b.searches).unwrap_or(0);
     if decoded == 0 {
         return Err(Error::VideoUnreadable {
@@ -274,7 +272,6 @@ fn video_info_from(path: &Path, t: &Tracked, rotation: i32, content: ContentRect
             })
         })
         .collect();
-    let shot = video::longest_shot(&t.cuts, frames);
     VideoInfo {
         path: path.to_path_buf(),
         width: t.width,
@@ -284,7 +281,8 @@ fn video_info_from(path: &Path, t: &Tracked, rotation: i32, content: ContentRect
         duration_s: span + 1.0 / fps,
         rotation,
         content,
-        analysed_frames: (!cuts.is_empty() && !shot.is_empty()).then(|| [shot.start, shot.end - 1]),
+        // Set once the shot to analyse is chosen.
+        analysed_frames: None,
         cuts,
     }
 }
@@ -313,7 +311,9 @@ pub fn analyze(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis>
 fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis> {
     let mut notes = Vec::new();
 
-    let (info, mut tracked, backend) = match &cfg.from_poses {
+    // Kept past pass 1: its rims refine the plate fits of the shot analysed.
+    let mut plate_tracker: Option<BarTracker> = None;
+    let (mut info, mut tracked, backend) = match &cfg.from_poses {
         Some(csv) => {
             let (times, raw) = report::read_poses_csv(csv)?;
             let n = times.len();
@@ -325,12 +325,12 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
                     let rotation = reader.rotation();
                     let content = video::detect_content(v, reader.header_frames())?;
                     drop(reader);
-                    let mut bar_tracker = BarTracker::new(cfg.profile.bar.clone());
+                    let bar_tracker = plate_tracker.insert(BarTracker::new(cfg.profile.bar.clone()));
                     let mut t = track_video(
                         v,
                         content,
                         PoseSource::Known(&raw),
-                        Some(&mut bar_tracker),
+                        Some(bar_tracker),
                         Some(&mut CutDetector::new(&cfg.profile.video)),
                         cfg.allow_truncated,
                         progress,
@@ -399,12 +399,12 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             let backend = pose::engine::resolve_backend(cfg.backend)?;
             let models = pose::models_dir()?;
             let mut tracker = PoseTracker::load(backend, &models, cfg.model, &cfg.profile.pose)?;
-            let mut bar_tracker = BarTracker::new(cfg.profile.bar.clone());
+            let bar_tracker = plate_tracker.insert(BarTracker::new(cfg.profile.bar.clone()));
             let tracked = track_video(
                 video,
                 content,
                 PoseSource::Track(&mut tracker),
-                Some(&mut bar_tracker),
+                Some(bar_tracker),
                 Some(&mut CutDetector::new(&cfg.profile.video)),
                 cfg.allow_truncated,
                 progress,
@@ -423,26 +423,28 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         }
     };
 
-    // An edited clip: only its longest shot is analysed, so nothing from
-    // another shot (a previous clip's last frames, a replay) is taken for
-    // this lift or tracked into it.
-    let shot = video::longest_shot(&tracked.cuts, tracked.times.len());
+    // An edited clip: one shot is analysed, so nothing from another (a
+    // previous clip's last frames, a replay) is taken for this lift or
+    // tracked into it.
+    let shot = match info.analysed_frames {
+        // A rerun without the video: the shot the first run chose.
+        Some([first, last]) if cfg.video.is_none() => first..last + 1,
+        _ => choose_shot(cfg, &tracked),
+    };
     if !tracked.cuts.is_empty() {
-        for i in (0..tracked.times.len()).filter(|i| !shot.contains(i)) {
-            tracked.raw[i] = None;
-            tracked.fits[i] = None;
-            if let Some(m) = tracked.masks.get_mut(i) {
-                *m = None;
-            }
-        }
+        keep_only(&mut tracked, &shot);
+        info.analysed_frames = Some([shot.start, shot.end.saturating_sub(1)]);
         let at: Vec<String> = info.cuts.iter().map(|c| format!("{:.2} s", c.time_s)).collect();
         let span_s = |i: usize| tracked.times.get(i).copied().unwrap_or(0.0);
         notes.push(format!(
-            "the video cuts to another shot at {}; only the longest shot ({:.2}-{:.2} s) was analysed: trim the video to one shot to analyse another",
+            "the video cuts to another shot at {}; only the shot at {:.2}-{:.2} s was analysed (the first with the most reps: a replay repeats them): trim the video to one shot to analyse another",
             at.join(", "),
             span_s(shot.start),
             span_s(shot.end.saturating_sub(1)),
         ));
+    }
+    if let Some(b) = plate_tracker.as_mut() {
+        tracked.camera = b.refine(&mut tracked.fits);
     }
     let mut track = skeleton::fuse(&tracked.times, &tracked.raw, &cfg.profile.pose);
     track.analysed = shot.clone();
@@ -648,6 +650,60 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         bar: bar_track,
         written,
     })
+}
+
+/// Frames outside `shot` hold nothing.
+fn keep_only(tracked: &mut Tracked, shot: &std::ops::Range<usize>) {
+    for i in (0..tracked.times.len()).filter(|i| !shot.contains(i)) {
+        tracked.raw[i] = None;
+        tracked.fits[i] = None;
+        if let Some(m) = tracked.masks.get_mut(i) {
+            *m = None;
+        }
+    }
+}
+
+/// The shot of an edited clip to analyse: the one where the most reps are
+/// found, the first of equals (a replay shows the same reps again, often
+/// slowed down and so longer than the lift); the longest where no shot
+/// shows a rep.
+fn choose_shot(cfg: &AnalyzeConfig, tracked: &Tracked) -> std::ops::Range<usize> {
+    let n = tracked.times.len();
+    let shots = video::shots(&tracked.cuts, n);
+    if shots.len() < 2 {
+        return 0..n;
+    }
+    let reps_in = |shot: &std::ops::Range<usize>| -> usize {
+        let raw: Vec<Option<RawPose>> = (0..n)
+            .map(|i| tracked.raw[i].clone().filter(|_| shot.contains(&i)))
+            .collect();
+        let fits: Vec<Option<PlateFit>> = (0..n).map(|i| tracked.fits[i].filter(|_| shot.contains(&i))).collect();
+        let mut track = skeleton::fuse(&tracked.times, &raw, &cfg.profile.pose);
+        track.analysed = shot.clone();
+        let (bar, summary) = bar::build_track(&tracked.times, fits, &track, &cfg.profile.bar, 0, None);
+        let Some(lift) = cfg
+            .lift
+            .or_else(|| reps::recognise_lift(&track, &bar, &cfg.profile.reps))
+        else {
+            return 0;
+        };
+        if !reps::judge_view(&raw, &track, &summary, &cfg.profile.reps).judgeable {
+            return 0;
+        }
+        reps::segment(&tracked.times, lift, &track, &bar, &cfg.profile.reps)
+            .0
+            .len()
+    };
+    let counts: Vec<usize> = shots.iter().map(reps_in).collect();
+    let most = counts.iter().copied().max().unwrap_or(0);
+    let pick = if most > 0 {
+        counts.iter().position(|&c| c == most)
+    } else {
+        // The first of the longest.
+        let longest = shots.iter().map(|s| s.len()).max().unwrap_or(0);
+        shots.iter().position(|s| s.len() == longest)
+    };
+    pick.and_then(|k| shots.get(k).cloned()).unwrap_or(0..n)
 }
 
 /// Where a rerun from stored poses finds a file stored with them.

@@ -125,7 +125,7 @@ pub struct SagittalTrack {
     pub torso_angle_deg: Vec<Option<f64>>,
     /// The lifter's thigh length in pixels (median), the yardstick for jumps.
     pub thigh_px: f64,
-    /// The frames analysed: all of them, or an edited clip's longest shot
+    /// The frames analysed: all of them, or the one shot of an edited clip chosen
     /// (the rest hold nothing). Coverages and shares are over these.
     pub analysed: std::ops::Range<usize>,
 }

@@ -32,7 +32,7 @@ pub struct VideoInfo {
     /// Where an edited clip cuts to another shot (none for one take).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cuts: Vec<ShotCut>,
-    /// With cuts, the frames analysed (first and last): the longest shot.
+    /// With cuts, the frames analysed (first and last): one shot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysed_frames: Option<[usize; 2]>,
 }
@@ -44,21 +44,19 @@ pub struct ShotCut {
     pub time_s: f64,
 }
 
-/// The frames of the longest shot between `cuts` (first frames of new
-/// shots, in order) in a clip of `frames`; the first of equals. An edited
-/// clip's lift is the shot it was posted for; a replay or a few frames of
-/// the clip before are shorter.
-pub fn longest_shot(cuts: &[usize], frames: usize) -> std::ops::Range<usize> {
-    let mut best = 0..0;
+/// The shots between `cuts` (first frames of new shots, in order) in a
+/// clip of `frames`, in order.
+pub fn shots(cuts: &[usize], frames: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     let mut start = 0;
     for end in cuts.iter().copied().chain([frames]) {
         let end = end.clamp(start, frames);
-        if end - start > best.len() {
-            best = start..end;
+        if end > start {
+            out.push(start..end);
         }
         start = end;
     }
-    best
+    out
 }
 
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -585,14 +583,12 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_shot_is_analysed() {
-        assert_eq!(longest_shot(&[], 10), 0..10);
+    fn cuts_split_the_clip_into_shots() {
+        assert_eq!(shots(&[], 10), vec![0..10]);
         // bichraix bad012: two frames of the previous clip.
-        assert_eq!(longest_shot(&[2], 117), 2..117);
-        // A replay after the lift, shorter than it.
-        assert_eq!(longest_shot(&[60], 100), 0..60);
-        // Equal shots: the first.
-        assert_eq!(longest_shot(&[5, 10], 15), 0..5);
-        assert_eq!(longest_shot(&[3, 4, 9], 12), 4..9);
+        assert_eq!(shots(&[2], 117), vec![0..2, 2..117]);
+        assert_eq!(shots(&[3, 4, 9], 12), vec![0..3, 3..4, 4..9, 9..12]);
+        // A cut on the first frame or past the end makes no empty shot.
+        assert_eq!(shots(&[0, 12], 12), vec![0..12]);
     }
 }

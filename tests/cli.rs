@@ -429,7 +429,7 @@ fn plate_size_and_lift_flags_override_the_defaults() {
 /// cut, the squat's first standing frames read as the end of a rep that
 /// began in the deadlift shot (a third rep, 5 m/s peak).
 #[test]
-fn an_edited_clip_is_analysed_on_its_longest_shot() {
+fn an_edited_clip_is_analysed_on_the_shot_with_the_lift() {
     let dir = tempdir();
     let edited = dir.path().join("edited.mp4");
     ffmpeg(&[
@@ -470,4 +470,38 @@ fn an_edited_clip_is_analysed_on_its_longest_shot() {
     let row = |i: usize| bar.lines().nth(i + 1).unwrap().split(',').nth(2).unwrap().to_string();
     assert!((0..15).all(|i| row(i).is_empty()), "{}", row(0));
     assert!(!row(15).is_empty());
+}
+
+/// The lift, then a replay of it zoomed in and slowed to half speed: the
+/// same reps, in the longer shot. The lift as filmed is what is measured.
+#[test]
+fn a_slowed_replay_after_the_lift_is_not_what_is_measured() {
+    let dir = tempdir();
+    let edited = dir.path().join("replay.mp4");
+    ffmpeg(&[
+        "-i",
+        s(&sample("squat_clean.mp4")),
+        "-filter_complex",
+        "[0:v]split[a][b];[b]setpts=2*PTS,crop=iw/1.2:ih/1.2,scale=960:540,setsar=1,fps=30[c];[a][c]concat=n=2:v=1[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+        s(&edited),
+    ]);
+    let (stdout, report) = analyze_ok(&edited, &dir.path().join("o"));
+    assert_eq!(report["video"]["cuts"][0]["frame"], 210, "{}", report["video"]);
+    assert_eq!(report["video"]["analysed_frames"][1], 209);
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample("squat_clean.truth.json")).unwrap()).unwrap();
+    let reps = report["reps"].as_array().unwrap();
+    assert_eq!(reps.len(), 2, "{stdout}");
+    for (r, t) in reps.iter().zip(truth["reps"].as_array().unwrap()) {
+        let (found, true_s) = (r["key_s"].as_f64().unwrap(), t["bottom_s"].as_f64().unwrap());
+        assert!((found - true_s).abs() < 0.1, "bottom at {found} s, truth {true_s} s");
+    }
 }
