@@ -424,6 +424,28 @@ fn plate_size_and_lift_flags_override_the_defaults() {
     assert_eq!(rb["lift"], "deadlift", "--lift wins over recognition");
 }
 
+/// Edit `inputs` with an ffmpeg `filter` graph whose output is `[v]`
+/// into `dest` (H.264 at near-source quality).
+fn edit(inputs: &[&std::path::Path], filter: &str, dest: &std::path::Path) {
+    let mut args: Vec<&str> = inputs.iter().flat_map(|p| ["-i", s(p)]).collect();
+    args.extend_from_slice(&["-filter_complex", filter, "-map", "[v]"]);
+    args.extend_from_slice(&["-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", s(dest)]);
+    ffmpeg(&args);
+}
+
+/// The rendered squat's true bottoms, `offset_s` later, against the reps
+/// found: as many, each within 0.1 s.
+fn assert_squat_clean_bottoms(report: &serde_json::Value, offset_s: f64, stdout: &str) {
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample("squat_clean.truth.json")).unwrap()).unwrap();
+    let reps = report["reps"].as_array().unwrap();
+    assert_eq!(reps.len(), 2, "{stdout}");
+    for (r, t) in reps.iter().zip(truth["reps"].as_array().unwrap()) {
+        let (found, true_s) = (r["key_s"].as_f64().unwrap(), t["bottom_s"].as_f64().unwrap() + offset_s);
+        assert!((found - true_s).abs() < 0.1, "bottom at {found} s, truth {true_s} s");
+    }
+}
+
 /// A compilation's clip: half a second of the rendered deadlift's setup,
 /// then the rendered squat filmed from another place. Tracked across the
 /// cut, the squat's first standing frames read as the end of a rep that
@@ -432,23 +454,11 @@ fn plate_size_and_lift_flags_override_the_defaults() {
 fn an_edited_clip_is_analysed_on_the_shot_with_the_lift() {
     let dir = tempdir();
     let edited = dir.path().join("edited.mp4");
-    ffmpeg(&[
-        "-i",
-        s(&sample("deadlift_clean.mp4")),
-        "-i",
-        s(&sample("squat_clean.mp4")),
-        "-filter_complex",
+    edit(
+        &[&sample("deadlift_clean.mp4"), &sample("squat_clean.mp4")],
         "[0:v]trim=end_frame=15,setpts=PTS-STARTPTS[a];[1:v]setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1[v]",
-        "-map",
-        "[v]",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-        s(&edited),
-    ]);
+        &edited,
+    );
     let out = dir.path().join("o");
     let (stdout, report) = analyze_ok(&edited, &out);
     assert_eq!(report["video"]["cuts"][0]["frame"], 15, "{}", report["video"]);
@@ -457,14 +467,7 @@ fn an_edited_clip_is_analysed_on_the_shot_with_the_lift() {
     assert!(stdout.contains("cuts to another shot at 0.50 s"), "{stdout}");
     assert_eq!(report["lift"], "squat");
     // The squat's own reps, half a second later than in squat_clean.mp4.
-    let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(sample("squat_clean.truth.json")).unwrap()).unwrap();
-    let reps = report["reps"].as_array().unwrap();
-    assert_eq!(reps.len(), 2, "{stdout}");
-    for (r, t) in reps.iter().zip(truth["reps"].as_array().unwrap()) {
-        let (found, true_s) = (r["key_s"].as_f64().unwrap(), t["bottom_s"].as_f64().unwrap() + 0.5);
-        assert!((found - true_s).abs() < 0.1, "bottom at {found} s, truth {true_s} s");
-    }
+    assert_squat_clean_bottoms(&report, 0.5, &stdout);
     // Nothing is drawn from the deadlift's frames.
     let bar = std::fs::read_to_string(out.join("bar.csv")).unwrap();
     let row = |i: usize| bar.lines().nth(i + 1).unwrap().split(',').nth(2).unwrap().to_string();
@@ -478,30 +481,13 @@ fn an_edited_clip_is_analysed_on_the_shot_with_the_lift() {
 fn a_slowed_replay_after_the_lift_is_not_what_is_measured() {
     let dir = tempdir();
     let edited = dir.path().join("replay.mp4");
-    ffmpeg(&[
-        "-i",
-        s(&sample("squat_clean.mp4")),
-        "-filter_complex",
+    edit(
+        &[&sample("squat_clean.mp4")],
         "[0:v]split[a][b];[b]setpts=2*PTS,crop=iw/1.2:ih/1.2,scale=960:540,setsar=1,fps=30[c];[a][c]concat=n=2:v=1[v]",
-        "-map",
-        "[v]",
-        "-c:v",
-        "libx264",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-        s(&edited),
-    ]);
+        &edited,
+    );
     let (stdout, report) = analyze_ok(&edited, &dir.path().join("o"));
     assert_eq!(report["video"]["cuts"][0]["frame"], 210, "{}", report["video"]);
     assert_eq!(report["video"]["analysed_frames"][1], 209);
-    let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(sample("squat_clean.truth.json")).unwrap()).unwrap();
-    let reps = report["reps"].as_array().unwrap();
-    assert_eq!(reps.len(), 2, "{stdout}");
-    for (r, t) in reps.iter().zip(truth["reps"].as_array().unwrap()) {
-        let (found, true_s) = (r["key_s"].as_f64().unwrap(), t["bottom_s"].as_f64().unwrap());
-        assert!((found - true_s).abs() < 0.1, "bottom at {found} s, truth {true_s} s");
-    }
+    assert_squat_clean_bottoms(&report, 0.0, &stdout);
 }
