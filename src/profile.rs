@@ -54,21 +54,27 @@ pub struct PoseProfile {
 #[serde(default, deny_unknown_fields)]
 pub struct VideoProfile {
     /// A frame starts a new shot when its thumbnail's mean change from the
-    /// frame before (grey levels, each picture's mean colour taken out) is
-    /// at least this ...
+    /// frame before (grey levels, each of its 4x4 cells' mean colour taken
+    /// out) is at least this ...
     pub cut_min_change: f64,
     /// ... and at least this many times the median change over the
     /// `cut_history` frames before it (floored at 0.5 grey levels).
     pub cut_min_ratio: f64,
     pub cut_history: usize,
+    /// ... and at least this share of the thumbnail's 4x4 cells changed by
+    /// `cut_cell_min_change` grey levels or more.
+    pub cut_min_changed_share: f64,
+    pub cut_cell_min_change: f64,
 }
 
 impl Default for VideoProfile {
     fn default() -> Self {
         VideoProfile {
-            cut_min_change: 11.0,
+            cut_min_change: 10.0,
             cut_min_ratio: 8.0,
             cut_history: 10,
+            cut_min_changed_share: 0.75,
+            cut_cell_min_change: 4.0,
         }
     }
 }
@@ -164,10 +170,12 @@ impl Profile {
                 ("cut_min_change", v.cut_min_change),
                 ("cut_min_ratio", v.cut_min_ratio),
                 ("cut_history", v.cut_history as f64),
+                ("cut_cell_min_change", v.cut_cell_min_change),
             ],
             positive,
             "positive",
         )?;
+        shares("video", &[("cut_min_changed_share", v.cut_min_changed_share)])?;
         let p = &self.pose;
         shares(
             "pose",

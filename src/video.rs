@@ -198,6 +198,8 @@ impl VideoReader {
 /// Side of the thumbnail a cut is judged on: small enough to ignore noise
 /// and compression, big enough to see the picture change.
 const CUT_THUMB: (i32, i32) = (64, 36);
+/// The thumbnail is judged in this many columns and rows of cells too.
+const CUT_CELLS: i32 = 4;
 
 /// Where an edited clip cuts from one shot to another: a compilation's
 /// previous clip for a few frames, a replay, a second angle. Tracking
@@ -247,23 +249,46 @@ impl CutDetector {
         small
             .convert_to(&mut thumb, core::CV_32F, 1.0, 0.0)
             .cv("cut thumbnail")?;
-        // Without each picture's mean colour, an exposure step or a light
-        // switched on is not a cut.
-        let mean = core::mean(&thumb, &core::no_array()).cv("cut thumbnail")?;
-        let mut centred = Mat::default();
-        core::subtract(&thumb, &mean, &mut centred, &core::no_array(), -1).cv("cut thumbnail")?;
+        // Each cell's own mean colour taken out, an exposure step or a
+        // light switched on is not a cut, and neither is a dark figure
+        // passing the lens (the cells it leaves alone stay as they were).
+        let (cw, ch) = (CUT_THUMB.0 / CUT_CELLS, CUT_THUMB.1 / CUT_CELLS);
+        let cells: Vec<Rect> = (0..CUT_CELLS * CUT_CELLS)
+            .map(|k| Rect::new((k % CUT_CELLS) * cw, (k / CUT_CELLS) * ch, cw, ch))
+            .collect();
+        let mut centred = thumb.try_clone().cv("cut thumbnail")?;
+        for &cell in &cells {
+            let part = Mat::roi(&thumb, cell).cv("cut thumbnail")?;
+            let mean = core::mean(&part, &core::no_array()).cv("cut thumbnail")?;
+            let mut dest = Mat::roi_mut(&mut centred, cell).cv("cut thumbnail")?;
+            core::subtract(&part, &mean, &mut dest, &core::no_array(), -1).cv("cut thumbnail")?;
+        }
         let Some(previous) = self.previous.replace(centred.clone()) else {
             return Ok(false);
         };
         let mut diff = Mat::default();
         core::absdiff(&centred, &previous, &mut diff).cv("cut change")?;
-        let per_channel = core::mean(&diff, &core::no_array()).cv("cut change")?;
-        let channels = diff.channels().clamp(1, 4) as usize;
-        let change = per_channel.0[..channels].iter().sum::<f64>() / channels as f64;
+        let change_in = |region: Rect| -> Result<f64> {
+            let part = Mat::roi(&diff, region).cv("cut change")?;
+            let per_channel = core::mean(&part, &core::no_array()).cv("cut change")?;
+            let channels = part.channels().clamp(1, 4) as usize;
+            Ok(per_channel.0[..channels].iter().sum::<f64>() / channels as f64)
+        };
+        let change = change_in(Rect::new(0, 0, CUT_THUMB.0, CUT_THUMB.1))?;
+        // A cut changes the picture all over; the lifter changes a part.
+        let mut changed = 0;
+        for &cell in &cells {
+            if change_in(cell)? >= self.settings.cut_cell_min_change {
+                changed += 1;
+            }
+        }
+        let changed_share = changed as f64 / (CUT_CELLS * CUT_CELLS) as f64;
         let usual = crate::signal::median(self.recent.iter().copied())
             .unwrap_or(0.0)
             .max(0.5);
-        let cut = change >= self.settings.cut_min_change && change >= self.settings.cut_min_ratio * usual;
+        let cut = change >= self.settings.cut_min_change
+            && change >= self.settings.cut_min_ratio * usual
+            && changed_share >= self.settings.cut_min_changed_share;
         if cut {
             // The new shot's own changes are the yardstick from here.
             self.recent.clear();
@@ -545,6 +570,30 @@ mod tests {
         // The same scene throughout: the square's motion is no cut.
         let one_shot: Vec<Mat> = (0..30).map(|i| scene(1, 20 + 8 * i)).collect();
         assert!(cuts_in(&one_shot, full).is_empty());
+    }
+
+    #[test]
+    fn someone_passing_close_to_the_lens_is_not_a_cut() {
+        // A dark figure fills the left half of the picture from one frame
+        // to the next: a big change, but in a part of it.
+        let frames: Vec<Mat> = (0..20)
+            .map(|i| {
+                let mut img = scene(1, 200 + 2 * i);
+                if i >= 10 {
+                    opencv::imgproc::rectangle(
+                        &mut img,
+                        Rect::new(0, 0, 160, 180),
+                        Scalar::all(10.0),
+                        -1,
+                        opencv::imgproc::LINE_8,
+                        0,
+                    )
+                    .unwrap();
+                }
+                img
+            })
+            .collect();
+        assert!(cuts_in(&frames, Rect::new(0, 0, 320, 180)).is_empty());
     }
 
     #[test]
