@@ -927,6 +927,58 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
     (out, notes, doubted)
 }
 
+/// Fewest frames a reading-based check needs in a rep.
+const MIN_READINGS: usize = 3;
+
+/// A check a rep did not get, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotChecked {
+    pub kind: FaultKind,
+    pub why: String,
+}
+
+/// The checks a judged rep could not get for want of readings, so that no
+/// flag of that kind is not taken for a clean bill: the feet hidden by the
+/// plate, a clip that starts at the pull, an ear behind the plate. Kinds
+/// already flagged are left out (hips_rise_early may be flagged from the
+/// pull when the hips before it could not be read).
+pub fn not_checked(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile, flagged: &[Fault]) -> Vec<NotChecked> {
+    let mut out = Vec::new();
+    let mut missing = |kind: FaultKind, why: &str| {
+        if !flagged.iter().any(|f| f.kind == kind && f.rep == rep.index) {
+            out.push(NotChecked { kind, why: why.into() });
+        }
+    };
+    if heel_lifts(body, rep).len() < MIN_READINGS {
+        missing(
+            FaultKind::HeelLift,
+            "the heel and toe were not both found in the picture: the plate or the other leg hid them, or no standing frame showed them",
+        );
+    }
+    if lift == Lift::Deadlift && before_liftoff(body, rep, p).1.len() < 2 {
+        missing(
+            FaultKind::HipsRiseEarly,
+            "the hips could not be followed before the bar left the floor, as the video starts at the pull or the picture there is covered; only their rise against the shoulders in the pull was judged",
+        );
+    }
+    if back_readings(body, rep, p).len() < MIN_READINGS {
+        missing(FaultKind::Rounding, "the back's outline was not read on this rep");
+    }
+    if bar_ahead(body, rep).is_empty() {
+        missing(
+            FaultKind::BarDrift,
+            "the plate was not tracked on this rep, the hands or shoulders standing in, or the feet were not found for the midfoot",
+        );
+    }
+    if neck_changes(body, rep, Some(p.head_ear_hidden_plate_radii)).len() < MIN_READINGS {
+        missing(
+            FaultKind::HeadPosition,
+            "the ear was hidden behind the plate or not found",
+        );
+    }
+    out
+}
+
 /// Why this rep's pose cannot be a body, if it cannot. Such a rep gets no
 /// body-based flag, only the plate-based ones.
 fn pose_doubt(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<String> {
@@ -1043,11 +1095,21 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
 /// shoulders from their lowest, read from the picture. The arms hang
 /// straight from a bar that is not moving, so the shoulders can hardly
 /// rise; hips that do tip the back over the bar before the pull begins.
-pub fn hips_rise_before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    let first = body.frame_at_or_after(body.times.get(rep.start_frame)? - p.liftoff_window_s);
-    let read: Vec<(usize, LiftoffReading)> = (first..=rep.start_frame)
+/// The first frame of the window before the rep's bar left the floor, and
+/// the hips' and upper back's readings in it.
+fn before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> (usize, Vec<(usize, LiftoffReading)>) {
+    let Some(&start) = body.times.get(rep.start_frame) else {
+        return (rep.start_frame, Vec::new());
+    };
+    let first = body.frame_at_or_after(start - p.liftoff_window_s);
+    let read = (first..=rep.start_frame)
         .filter_map(|i| Some((i, (*body.liftoff.get(i)?)?)))
         .collect();
+    (first, read)
+}
+
+pub fn hips_rise_before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let (first, read) = before_liftoff(body, rep, p);
     let &(end, last) = read.last()?;
     // The shoulders' patch may be lost (an arm swinging across it): their
     // rise then comes from the pose, which is steady enough for the
@@ -1161,11 +1223,13 @@ fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
     )
 }
 
-pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    // Per frame: the largest growth at the three middle stations (the ends
-    // sit on the glutes and the shoulder blades, which move with the arms).
-    // Stations the far plate covers (a turned camera) read nothing.
-    let per: Vec<(usize, f64, [f64; 5], f64)> = (rep.start_frame..=rep.end_frame)
+/// Per frame of the rep whose back outline was read: the largest growth
+/// at the three middle stations (the ends sit on the glutes and the
+/// shoulder blades, which move with the arms), every station's growth, and
+/// the hip-shoulder length as a share of standing. Stations the far plate
+/// covers (a turned camera) read nothing.
+fn back_readings(body: &Body, rep: &Rep, p: &FaultProfile) -> Vec<(usize, f64, [f64; 5], f64)> {
+    (rep.start_frame..=rep.end_frame)
         .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
         .filter_map(|i| {
             let (mut g, len) = body.back_shape(i)?;
@@ -1178,8 +1242,12 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
             let worst = (1..=3).filter(|&k| !covered[k]).map(|k| g[k]).reduce(f64::max)?;
             Some((i, worst, g, len))
         })
-        .collect();
-    if per.len() < 3 {
+        .collect()
+}
+
+pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let per = back_readings(body, rep, p);
+    if per.len() < MIN_READINGS {
         return None;
     }
     let shortest = percentile(per.iter().map(|r| r.3), 10.0)?;
@@ -1299,14 +1367,19 @@ pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
     )
 }
 
-pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    // Frames where the hands stand in for a lost plate are left out: their
-    // offset to the plate was taken elsewhere in the lift (bichraix bad011
-    // read 18 cm ahead from them, its plate frames 10 cm).
-    let xs: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+/// The bar's distance ahead of the midfoot (m) on each frame of the rep.
+/// Frames where the hands stand in for a lost plate are left out: their
+/// offset to the plate was taken elsewhere in the lift (bichraix bad011
+/// read 18 cm ahead from them, its plate frames 10 cm).
+fn bar_ahead(body: &Body, rep: &Rep) -> Vec<(usize, f64)> {
+    (rep.start_frame..=rep.end_frame)
         .filter(|&i| !body.bar.at(i).is_some_and(|b| b.stand_in))
         .filter_map(|i| Some((i, body.bar_at(i)?.0)))
-        .collect();
+        .collect()
+}
+
+pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let xs = bar_ahead(body, rep);
     let &(_, setup) = xs.first()?;
     let &(worst, ahead) = xs.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
     let allowance = yaw_allowance_m(body.bar, p);
@@ -1498,13 +1571,18 @@ fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &Fau
     Some(fault)
 }
 
-pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    // The heel patch's rise against the toe patch: rocking onto the toes
-    // raises the one and not the other, while the camera moves both.
-    let lifts: Vec<(usize, f64)> = (rep.start_frame..=rep.end_frame)
+/// The heel patch's rise against the toe patch (m) on each frame of the
+/// rep where both were found: rocking onto the toes raises the one and
+/// not the other, while the camera moves both.
+fn heel_lifts(body: &Body, rep: &Rep) -> Vec<(usize, f64)> {
+    (rep.start_frame..=rep.end_frame)
         .filter_map(|i| Some((i, body.heels.get(i)?.as_ref()?.rise_px * body.mpp)))
-        .collect();
-    if lifts.len() < 3 {
+        .collect()
+}
+
+pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
+    let lifts = heel_lifts(body, rep);
+    if lifts.len() < MIN_READINGS {
         return None;
     }
     let (worst, value) = sustained_worst(&lifts)?;
@@ -1550,7 +1628,7 @@ pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
     // In a side-on back squat the near plate covers the head: an ear behind
     // it is the model's guess, and so is the angle it makes.
     let changes = neck_changes(body, rep, Some(p.head_ear_hidden_plate_radii));
-    if changes.len() < 3 {
+    if changes.len() < MIN_READINGS {
         return None;
     }
     let (worst, value) = sustained_worst(&changes)?;
@@ -1803,6 +1881,52 @@ mod tests {
         assert_eq!(f.at_px, Some([430.0, 958.0]));
         // Without the video there is no reading, and no flag.
         assert!(check(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn a_check_without_readings_is_listed_as_not_checked() {
+        let l = deadlift(0.0, 0.0);
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let r = dl_rep();
+        let p = FaultProfile::default();
+        let kinds = |body: &Body, flagged: &[Fault]| -> Vec<FaultKind> {
+            not_checked(body, crate::reps::Lift::Deadlift, &r, &p, flagged)
+                .into_iter()
+                .map(|n| n.kind)
+                .collect()
+        };
+        // No picture readings (a rerun without the video, or feet and hips
+        // never found): heel lift and the hips before lift-off are not
+        // checked; the pose-based checks are.
+        let bare = test_body(&times, &track, &bar, &raw);
+        let missing = kinds(&bare, &[]);
+        assert!(missing.contains(&FaultKind::HeelLift), "{missing:?}");
+        assert!(missing.contains(&FaultKind::HipsRiseEarly), "{missing:?}");
+        assert!(!missing.contains(&FaultKind::HyperextensionLockout), "{missing:?}");
+        assert!(!missing.contains(&FaultKind::BarDrift), "{missing:?}");
+        // The heels read on the rep's frames: checked.
+        let heels: Vec<_> = (0..N)
+            .map(|_| {
+                Some(HeelReading {
+                    rise_px: 0.0,
+                    heel_px: (430.0, 990.0),
+                })
+            })
+            .collect();
+        let with_heels = test_body(&times, &track, &bar, &raw).with_heels(&heels);
+        assert!(!kinds(&with_heels, &[]).contains(&FaultKind::HeelLift));
+        // A kind flagged from other evidence (the ratio in the pull) is not
+        // also listed as unchecked.
+        let l = hips_first(|s| {
+            if s < 0.5 {
+                45.0 + 10.0 * s
+            } else {
+                lerp(50.0, 0.0, (s - 0.5) * 2.0)
+            }
+        });
+        let flagged = run(&l, crate::reps::Lift::Deadlift, &r);
+        assert!(flagged.iter().any(|f| f.kind == FaultKind::HipsRiseEarly));
+        assert!(!kinds(&bare, &flagged).contains(&FaultKind::HipsRiseEarly));
     }
 
     #[test]

@@ -123,6 +123,9 @@ fn summary(a: &Analysis) -> String {
                 if rep.faults.is_empty() {
                     s += "    no faults flagged\n";
                 }
+                for n in &rep.not_checked {
+                    s += &format!("    not checked: {} ({})\n", n.kind.title(), n.why);
+                }
                 for f in &rep.faults {
                     s += &format!(
                         "    {} ({}, confidence {:.0}%, {:.1}-{:.1} s, worst at {:.1} s): {}\n      cue: {}\n",

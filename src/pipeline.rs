@@ -536,6 +536,13 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         };
         hip_deg = angle(Joint::Shoulder, Joint::Hip, Joint::Knee);
         knee_deg = angle(Joint::Hip, Joint::Knee, Joint::Ankle);
+        // What a judged rep could not be checked for (doubted reps and a
+        // facing in doubt have their own notes).
+        if track.facing_doubt.is_none() {
+            for r in rep_list.iter_mut().filter(|r| !doubted.contains(&r.index)) {
+                r.not_checked = faults::not_checked(&body, l, r, &cfg.profile.faults, &found);
+            }
+        }
         for f in found {
             if let Some(r) = rep_list.get_mut(f.rep) {
                 r.faults.push(f);

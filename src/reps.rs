@@ -140,6 +140,10 @@ pub struct Rep {
     /// time and starting torso angle are unknown.
     #[serde(default)]
     pub starts_before_clip: bool,
+    /// Checks this judged rep could not get, and why: no flag of such a
+    /// kind means "not looked at", not "clean" (`faults::not_checked`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<crate::faults::NotChecked>,
 }
 
 fn judged() -> bool {
@@ -462,6 +466,7 @@ pub fn segment(
             faults: Vec::new(),
             body_judged: true,
             starts_before_clip,
+            not_checked: Vec::new(),
         });
     }
     let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
@@ -486,12 +491,12 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
     let opt = |v: Option<f64>, d: usize| v.map(|v| format!("{v:.d$}")).unwrap_or_default();
     let mut out = String::from(
         "rep,start_s,key_s,end_s,eccentric_s,concentric_s,rom_m,mean_concentric_mps,peak_concentric_mps,\
-         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults,body_judged,starts_before_clip\n",
+         torso_start_deg,torso_bottom_deg,torso_lockout_deg,max_bar_ahead_of_midfoot_m,hip_above_knee_at_bottom_m,faults,body_judged,starts_before_clip,not_checked\n",
     );
     for r in reps {
         let _ = writeln!(
             out,
-            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{},{},{}",
+            "{},{:.3},{:.3},{:.3},{},{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{},{},{},{}",
             r.index + 1,
             r.start_s,
             r.key_s,
@@ -514,6 +519,11 @@ pub fn write_reps_csv(path: &std::path::Path, reps: &[Rep]) -> crate::error::Res
                 .join(";"),
             if r.body_judged { "yes" } else { "no" },
             if r.starts_before_clip { "yes" } else { "no" },
+            r.not_checked
+                .iter()
+                .map(|n| n.kind.name())
+                .collect::<Vec<_>>()
+                .join(";"),
         );
     }
     crate::report::write_atomic(path, out.as_bytes())
@@ -544,6 +554,7 @@ pub(crate) fn test_rep(start: usize, key: usize, end: usize, fps: f64, rom: f64)
         hip_above_knee_at_bottom_m: None,
         body_judged: true,
         starts_before_clip: false,
+        not_checked: Vec::new(),
         faults: Vec::new(),
     }
 }

@@ -341,7 +341,7 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
             .lines()
             .next()
             .unwrap()
-            .ends_with(",faults,body_judged,starts_before_clip"));
+            .ends_with(",faults,body_judged,starts_before_clip,not_checked"));
         assert!(csv.contains(kind), "{csv}");
         assert!(stdout.contains("cue:"), "{stdout}");
 

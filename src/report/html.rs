@@ -272,6 +272,27 @@ fn faults_section(report: &Report, media: &Media) -> String {
         }
         h += "</article>\n";
     }
+    // A check a rep could not get is not a clean bill: say which, once per
+    // kind and reason, with the reps.
+    let mut unchecked: Vec<(crate::faults::FaultKind, &str, Vec<String>)> = Vec::new();
+    for r in &report.reps {
+        for n in &r.not_checked {
+            match unchecked.iter_mut().find(|(k, why, _)| *k == n.kind && *why == n.why) {
+                Some((_, _, reps)) => reps.push((r.index + 1).to_string()),
+                None => unchecked.push((n.kind, &n.why, vec![(r.index + 1).to_string()])),
+            }
+        }
+    }
+    for (kind, why, reps) in unchecked {
+        let _ = writeln!(
+            h,
+            "<p class=\"hint\">Not checked: <b>{}</b> on rep{} {}: {}.</p>",
+            esc(kind.title()),
+            if reps.len() > 1 { "s" } else { "" },
+            reps.join(", "),
+            esc(why)
+        );
+    }
     h += "</section>\n";
     h
 }
@@ -330,6 +351,14 @@ fn reps_table(report: &Report) -> String {
         }
         if !r.body_judged {
             h += "<span class=\"chip muted\">body not judged</span> ";
+        }
+        for n in &r.not_checked {
+            let _ = write!(
+                h,
+                "<span class=\"chip muted\" title=\"{}\">not checked: {}</span> ",
+                esc(&n.why),
+                esc(n.kind.title())
+            );
         }
         for f in &r.faults {
             let _ = write!(
@@ -1149,6 +1178,25 @@ mod tests {
             "{h}"
         );
         assert!(!h.contains("card ok"), "a green zero");
+    }
+
+    #[test]
+    fn checks_a_rep_could_not_get_are_named_once_with_their_reps() {
+        let mut r = report(true);
+        let hidden = crate::faults::NotChecked {
+            kind: crate::faults::FaultKind::HeadPosition,
+            why: "the ear was hidden behind the plate or not found".into(),
+        };
+        for rep in &mut r.reps {
+            rep.not_checked = vec![hidden.clone()];
+        }
+        let h = render_with_curves(&r, &Media::default());
+        assert_eq!(h.matches("Not checked: <b>Head far from neutral</b>").count(), 1, "{h}");
+        assert!(
+            h.contains("on reps 1, 2: the ear was hidden behind the plate or not found."),
+            "{h}"
+        );
+        assert!(h.contains("not checked: Head far from neutral</span>"), "{h}");
     }
 
     #[test]
