@@ -54,8 +54,9 @@ pub struct PoseProfile {
 #[serde(default, deny_unknown_fields)]
 pub struct VideoProfile {
     /// A frame starts a new shot when its thumbnail's mean change from the
-    /// frame before (grey levels, each of its 4x4 cells' mean colour taken
-    /// out) is at least this ...
+    /// frame before (grey levels; each of its 4x4 cells' mean shift taken
+    /// out, and the camera's move undone where that changes less) is at
+    /// least this ...
     pub cut_min_change: f64,
     /// ... and at least this many times the median change over the
     /// `cut_history` frames before it (floored at 0.5 grey levels).
@@ -73,7 +74,7 @@ impl Default for VideoProfile {
             cut_min_change: 10.0,
             cut_min_ratio: 8.0,
             cut_history: 10,
-            cut_min_changed_share: 0.75,
+            cut_min_changed_share: 0.6,
             cut_cell_min_change: 4.0,
         }
     }

@@ -197,19 +197,56 @@ impl VideoReader {
 
 /// Side of the thumbnail a cut is judged on: small enough to ignore noise
 /// and compression, big enough to see the picture change.
-const CUT_THUMB: (i32, i32) = (64, 36);
-/// The thumbnail is judged in this many columns and rows of cells too.
+const CUT_THUMB: (i32, i32) = (128, 72);
+/// The thumbnail is judged in this many columns and rows of cells.
 const CUT_CELLS: i32 = 4;
+/// Border (thumbnail px) left out of the comparison: a camera move brings
+/// new picture in at the edges.
+const CUT_MARGIN: i32 = 4;
 
 /// Where an edited clip cuts from one shot to another: a compilation's
 /// previous clip for a few frames, a replay, a second angle. Tracking
 /// across a cut would carry the lifter and the plate from one picture into
-/// another. A cut changes the whole picture at once, where the lifter's
-/// motion changes a part of it and a moving camera builds up over frames.
+/// another. A cut changes the whole picture at once; the lifter's motion
+/// changes a part of it, and a camera knocked or panned moves all of it,
+/// which a shift of the previous picture undoes.
 pub struct CutDetector {
     settings: crate::profile::VideoProfile,
     previous: Option<Mat>,
     recent: std::collections::VecDeque<f64>,
+}
+
+/// How much a picture changed from the previous one: the mean over the
+/// cells of each cell's change with its mean colour shift taken out (an
+/// exposure step or a light switched on moves a cell's mean only), and
+/// the share of cells that changed by `cell_min` or more.
+fn cell_change(previous: &Mat, current: &Mat, cell_min: f64) -> Result<(f64, f64)> {
+    let mut diff = Mat::default();
+    core::subtract(current, previous, &mut diff, &core::no_array(), -1).cv("cut change")?;
+    let (w, h) = (CUT_THUMB.0 - 2 * CUT_MARGIN, CUT_THUMB.1 - 2 * CUT_MARGIN);
+    let (cw, ch) = (w / CUT_CELLS, h / CUT_CELLS);
+    let (mut total, mut changed) = (0.0, 0);
+    for k in 0..CUT_CELLS * CUT_CELLS {
+        let cell = Rect::new(
+            CUT_MARGIN + (k % CUT_CELLS) * cw,
+            CUT_MARGIN + (k / CUT_CELLS) * ch,
+            cw,
+            ch,
+        );
+        let part = Mat::roi(&diff, cell).cv("cut change")?;
+        let shift = core::mean(&part, &core::no_array()).cv("cut change")?;
+        let mut off = Mat::default();
+        core::absdiff(&part, &shift, &mut off).cv("cut change")?;
+        let per_channel = core::mean(&off, &core::no_array()).cv("cut change")?;
+        let channels = off.channels().clamp(1, 4) as usize;
+        let v = per_channel.0[..channels].iter().sum::<f64>() / channels as f64;
+        total += v;
+        if v >= cell_min {
+            changed += 1;
+        }
+    }
+    let n = (CUT_CELLS * CUT_CELLS) as f64;
+    Ok((total / n, changed as f64 / n))
 }
 
 impl CutDetector {
@@ -249,43 +286,50 @@ impl CutDetector {
         small
             .convert_to(&mut thumb, core::CV_32F, 1.0, 0.0)
             .cv("cut thumbnail")?;
-        // Each cell's own mean colour taken out, an exposure step or a
-        // light switched on is not a cut, and neither is a dark figure
-        // passing the lens (the cells it leaves alone stay as they were).
-        let (cw, ch) = (CUT_THUMB.0 / CUT_CELLS, CUT_THUMB.1 / CUT_CELLS);
-        let cells: Vec<Rect> = (0..CUT_CELLS * CUT_CELLS)
-            .map(|k| Rect::new((k % CUT_CELLS) * cw, (k / CUT_CELLS) * ch, cw, ch))
-            .collect();
-        let mut centred = thumb.try_clone().cv("cut thumbnail")?;
-        for &cell in &cells {
-            let part = Mat::roi(&thumb, cell).cv("cut thumbnail")?;
-            let mean = core::mean(&part, &core::no_array()).cv("cut thumbnail")?;
-            let mut dest = Mat::roi_mut(&mut centred, cell).cv("cut thumbnail")?;
-            core::subtract(&part, &mean, &mut dest, &core::no_array(), -1).cv("cut thumbnail")?;
-        }
-        let Some(previous) = self.previous.replace(centred.clone()) else {
+        let Some(previous) = self.previous.replace(thumb.try_clone().cv("cut thumbnail")?) else {
             return Ok(false);
         };
-        let mut diff = Mat::default();
-        core::absdiff(&centred, &previous, &mut diff).cv("cut change")?;
-        let change_in = |region: Rect| -> Result<f64> {
-            let part = Mat::roi(&diff, region).cv("cut change")?;
-            let per_channel = core::mean(&part, &core::no_array()).cv("cut change")?;
-            let channels = part.channels().clamp(1, 4) as usize;
-            Ok(per_channel.0[..channels].iter().sum::<f64>() / channels as f64)
+        let cell_min = self.settings.cut_cell_min_change;
+        let still = cell_change(&previous, &thumb, cell_min)?;
+        // The camera's move between the two, undone: the whole picture's
+        // shift (phase correlation of the grey thumbnails, sub-pixel).
+        let grey = |m: &Mat| -> Result<Mat> {
+            let mut g = Mat::default();
+            opencv::imgproc::cvt_color(m, &mut g, opencv::imgproc::COLOR_BGR2GRAY, 0).cv("cut shift")?;
+            Ok(g)
         };
-        let change = change_in(Rect::new(0, 0, CUT_THUMB.0, CUT_THUMB.1))?;
-        // A cut changes the picture all over; the lifter changes a part.
-        let mut changed = 0;
-        for &cell in &cells {
-            if change_in(cell)? >= self.settings.cut_cell_min_change {
-                changed += 1;
-            }
-        }
-        let changed_share = changed as f64 / (CUT_CELLS * CUT_CELLS) as f64;
+        let shift = opencv::imgproc::phase_correlate(&grey(&previous)?, &grey(&thumb)?, &core::no_array(), None)
+            .cv("cut shift")?;
+        let m = Mat::from_slice_2d(&[[1.0f64, 0.0, shift.x], [0.0, 1.0, shift.y]]).cv("cut shift")?;
+        let mut moved = Mat::default();
+        opencv::imgproc::warp_affine(
+            &previous,
+            &mut moved,
+            &m,
+            Size::new(CUT_THUMB.0, CUT_THUMB.1),
+            opencv::imgproc::INTER_LINEAR,
+            core::BORDER_REPLICATE,
+            core::Scalar::default(),
+        )
+        .cv("cut shift")?;
+        let shifted = cell_change(&moved, &thumb, cell_min)?;
+        // The lifter's motion can outweigh the background's in the shift
+        // (a plain rendered room): the smaller change is the picture's own.
+        let (change, changed_share) = if shifted.0 < still.0 { shifted } else { still };
         let usual = crate::signal::median(self.recent.iter().copied())
             .unwrap_or(0.0)
             .max(0.5);
+        if std::env::var_os("LIFTLENS_DEBUG_CUTS").is_some() {
+            eprintln!(
+                "cut? change {change:.2} (still {:.2}, camera move undone {:.2}: {:.1},{:.1} px), {:.0}% of cells, {:.1}x the usual {usual:.2}",
+                still.0,
+                shifted.0,
+                shift.x,
+                shift.y,
+                100.0 * changed_share,
+                change / usual
+            );
+        }
         let cut = change >= self.settings.cut_min_change
             && change >= self.settings.cut_min_ratio * usual
             && changed_share >= self.settings.cut_min_changed_share;
@@ -573,17 +617,18 @@ mod tests {
     }
 
     #[test]
-    fn someone_passing_close_to_the_lens_is_not_a_cut() {
-        // A dark figure fills the left half of the picture from one frame
-        // to the next: a big change, but in a part of it.
+    fn a_caption_graphic_popping_up_is_not_a_cut() {
+        // An edited clip's graphic (bichraix's red cross and caption) fills
+        // the top left quarter of the picture from one frame to the next:
+        // a big change, but in a part of the picture.
         let frames: Vec<Mat> = (0..20)
             .map(|i| {
                 let mut img = scene(1, 200 + 2 * i);
                 if i >= 10 {
                     opencv::imgproc::rectangle(
                         &mut img,
-                        Rect::new(0, 0, 160, 180),
-                        Scalar::all(10.0),
+                        Rect::new(0, 0, 160, 90),
+                        Scalar::new(30.0, 30.0, 230.0, 0.0),
                         -1,
                         opencv::imgproc::LINE_8,
                         0,
@@ -594,6 +639,39 @@ mod tests {
             })
             .collect();
         assert!(cuts_in(&frames, Rect::new(0, 0, 320, 180)).is_empty());
+    }
+
+    #[test]
+    fn a_knocked_camera_is_not_a_cut() {
+        // The whole picture jumps 2 % of its width and 1 % of its height
+        // from one frame to the next, twice.
+        let big = scene(5, 300);
+        let frames: Vec<Mat> = (0..20)
+            .map(|i| {
+                let (dx, dy) = match i {
+                    0..=7 => (0, 0),
+                    8..=13 => (6, 2),
+                    _ => (-4, 3),
+                };
+                Mat::roi(&big, Rect::new(20 + dx, 20 + dy, 280, 140))
+                    .unwrap()
+                    .try_clone()
+                    .unwrap()
+            })
+            .collect();
+        assert!(cuts_in(&frames, Rect::new(0, 0, 280, 140)).is_empty());
+        // The same frames with a new scene from frame 14 on: a cut.
+        let other = scene(6, 300);
+        let cut: Vec<Mat> = (0..20)
+            .map(|i| {
+                let from = if i < 14 { &big } else { &other };
+                Mat::roi(from, Rect::new(20, 20, 280, 140))
+                    .unwrap()
+                    .try_clone()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(cuts_in(&cut, Rect::new(0, 0, 280, 140)), vec![14]);
     }
 
     #[test]
