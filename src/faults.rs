@@ -937,9 +937,9 @@ pub struct NotChecked {
     pub why: String,
 }
 
-/// The checks a judged rep could not get for want of readings, so that no
-/// flag of that kind is not taken for a clean bill: the feet hidden by the
-/// plate, a clip that starts at the pull, an ear behind the plate. Kinds
+/// The checks a judged rep could not get for want of readings (the feet
+/// hidden by the plate, a clip that starts at the pull, an ear behind the
+/// plate), so that a missing flag is not taken for a clean bill. Kinds
 /// already flagged are left out (hips_rise_early may be flagged from the
 /// pull when the hips before it could not be read).
 pub fn not_checked(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile, flagged: &[Fault]) -> Vec<NotChecked> {
@@ -1091,10 +1091,6 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
     }
 }
 
-/// Before the bar leaves the floor: how far the hips rose beyond the
-/// shoulders from their lowest, read from the picture. The arms hang
-/// straight from a bar that is not moving, so the shoulders can hardly
-/// rise; hips that do tip the back over the bar before the pull begins.
 /// The first frame of the window before the rep's bar left the floor, and
 /// the hips' and upper back's readings in it.
 fn before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> (usize, Vec<(usize, LiftoffReading)>) {
@@ -1108,6 +1104,10 @@ fn before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> (usize, Vec<(usiz
     (first, read)
 }
 
+/// Before the bar leaves the floor: how far the hips rose beyond the
+/// shoulders from their lowest, read from the picture. The arms hang
+/// straight from a bar that is not moving, so the shoulders can hardly
+/// rise; hips that do tip the back over the bar before the pull begins.
 pub fn hips_rise_before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let (first, read) = before_liftoff(body, rep, p);
     let &(end, last) = read.last()?;

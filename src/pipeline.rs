@@ -437,7 +437,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         let at: Vec<String> = info.cuts.iter().map(|c| format!("{:.2} s", c.time_s)).collect();
         let span_s = |i: usize| tracked.times.get(i).copied().unwrap_or(0.0);
         notes.push(format!(
-            "the video cuts to another shot at {}; only the shot at {:.2}-{:.2} s was analysed (the first with the most reps: a replay repeats them): trim the video to one shot to analyse another",
+            "the video cuts to another shot at {}; only the shot at {:.2}-{:.2} s was analysed (the first with the most reps, as a replay repeats them, or with none the longest): trim the video to one shot to analyse another",
             at.join(", "),
             span_s(shot.start),
             span_s(shot.end.saturating_sub(1)),
@@ -662,8 +662,12 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
 /// Frames outside `shot` hold nothing.
 fn keep_only(tracked: &mut Tracked, shot: &std::ops::Range<usize>) {
     for i in (0..tracked.times.len()).filter(|i| !shot.contains(i)) {
-        tracked.raw[i] = None;
-        tracked.fits[i] = None;
+        if let Some(r) = tracked.raw.get_mut(i) {
+            *r = None;
+        }
+        if let Some(f) = tracked.fits.get_mut(i) {
+            *f = None;
+        }
         if let Some(m) = tracked.masks.get_mut(i) {
             *m = None;
         }
@@ -681,10 +685,13 @@ fn choose_shot(cfg: &AnalyzeConfig, tracked: &Tracked) -> std::ops::Range<usize>
         return 0..n;
     }
     let reps_in = |shot: &std::ops::Range<usize>| -> usize {
+        let inside = |i: usize| shot.contains(&i);
         let raw: Vec<Option<RawPose>> = (0..n)
-            .map(|i| tracked.raw[i].clone().filter(|_| shot.contains(&i)))
+            .map(|i| tracked.raw.get(i).cloned().flatten().filter(|_| inside(i)))
             .collect();
-        let fits: Vec<Option<PlateFit>> = (0..n).map(|i| tracked.fits[i].filter(|_| shot.contains(&i))).collect();
+        let fits: Vec<Option<PlateFit>> = (0..n)
+            .map(|i| tracked.fits.get(i).copied().flatten().filter(|_| inside(i)))
+            .collect();
         let mut track = skeleton::fuse(&tracked.times, &raw, &cfg.profile.pose);
         track.analysed = shot.clone();
         let (bar, summary) = bar::build_track(&tracked.times, fits, &track, &cfg.profile.bar, 0, None);
