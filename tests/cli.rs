@@ -473,6 +473,23 @@ fn an_edited_clip_is_analysed_on_the_shot_with_the_lift() {
     let row = |i: usize| bar.lines().nth(i + 1).unwrap().split(',').nth(2).unwrap().to_string();
     assert!((0..15).all(|i| row(i).is_empty()), "{}", row(0));
     assert!(!row(15).is_empty());
+    // A rerun from the stored poses, without the video, keeps the shot.
+    let again = dir.path().join("again");
+    let r = run(&["analyze", "--from-poses", s(&out.join("poses.csv")), "--out", s(&again)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("cuts to another shot at 0.50 s"), "{}", r.stdout);
+    let rerun = report_of(&again);
+    assert_eq!(rerun["video"]["cuts"], report["video"]["cuts"]);
+    assert_eq!(rerun["video"]["analysed_frames"], report["video"]["analysed_frames"]);
+    let key = |r: &serde_json::Value| -> Vec<u64> {
+        r["reps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["key_frame"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(key(&rerun), key(&report));
 }
 
 /// The lift, then a replay of it zoomed in and slowed to half speed: the
