@@ -1302,12 +1302,7 @@ impl BarTracker {
         let index = self.frames;
         self.frames += 1;
         // Work inside the picture area: pillarbox bars are not rim.
-        let full = Rect::new(0, 0, bgr.cols(), bgr.rows());
-        self.picture = if picture.width > 8 && picture.height > 8 {
-            picture
-        } else {
-            full
-        };
+        self.picture = crate::video::picture_in(bgr, picture);
         if let Some(st) = &self.state {
             if t - st.last_measured_t > self.profile.lost_after_s {
                 self.state = None;

@@ -33,6 +33,13 @@ const PATCH_TORSO_SHARE: f64 = 0.12;
 /// rise about 3 cm a frame at most before the bar moves.
 const REACH_HALVES: f64 = 0.5;
 
+/// LIFTLENS_DEBUG_LIFTOFF=1 prints every patch match to stderr; read once,
+/// not on every frame.
+fn debug_trace() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("LIFTLENS_DEBUG_LIFTOFF").is_some())
+}
+
 /// One frame's reading: how far each patch has risen since the window's
 /// first frame (px, up positive); the shoulders' patch may be lost while
 /// the hips' is still followed.
@@ -102,7 +109,7 @@ impl Follow {
                 break;
             }
         }
-        if std::env::var_os("LIFTLENS_DEBUG_LIFTOFF").is_some() {
+        if debug_trace() {
             eprintln!("liftoff: patch at {:?} found {found:?}", (self.cut.x, self.cut.y));
         }
         let Some(((dx, dy), score)) = found.filter(|f| f.1 >= min_match) else {

@@ -9,6 +9,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use crate::error::{CvContext, Result};
+use crate::video::inside;
 
 /// Grey pixels a patch is looked for in, and where the patch's own place
 /// sits in them: the reach each way, less where the frame's edge cut it
@@ -35,10 +36,6 @@ impl Window {
             }),
         )
     }
-}
-
-fn inside(bgr: &Mat, r: Rect) -> bool {
-    r.x >= 0 && r.y >= 0 && r.x + r.width <= bgr.cols() && r.y + r.height <= bgr.rows()
 }
 
 /// Grey copy of `r` in `bgr`, if all of `r` is in the frame.

@@ -195,6 +195,21 @@ impl VideoReader {
     }
 }
 
+/// Whether all of `r` lies in `image`.
+pub fn inside(image: &Mat, r: Rect) -> bool {
+    r.x >= 0 && r.y >= 0 && r.x + r.width <= image.cols() && r.y + r.height <= image.rows()
+}
+
+/// The part of `image` to work in: `picture` (pillarbox bars left out)
+/// when it is a real part of the frame, else the whole frame.
+pub fn picture_in(image: &Mat, picture: Rect) -> Rect {
+    if picture.width > 8 && picture.height > 8 && inside(image, picture) {
+        picture
+    } else {
+        Rect::new(0, 0, image.cols(), image.rows())
+    }
+}
+
 /// Side of the thumbnail a cut is judged on: small enough to ignore noise
 /// and compression, big enough to see the picture change.
 const CUT_THUMB: (i32, i32) = (128, 72);
@@ -214,6 +229,8 @@ pub struct CutDetector {
     settings: crate::profile::VideoProfile,
     previous: Option<Mat>,
     recent: std::collections::VecDeque<f64>,
+    /// LIFTLENS_DEBUG_CUTS=1 prints every frame's figures to stderr.
+    debug: bool,
 }
 
 /// How much a picture changed from the previous one: the mean over the
@@ -255,23 +272,14 @@ impl CutDetector {
             settings: settings.clone(),
             previous: None,
             recent: Default::default(),
+            debug: std::env::var_os("LIFTLENS_DEBUG_CUTS").is_some(),
         }
     }
 
     /// Whether this frame (BGR, frames in order) starts a new shot. Only
     /// `picture` is looked at: pillarbox bars never change.
     pub fn process(&mut self, bgr: &Mat, picture: Rect) -> Result<bool> {
-        let full = Rect::new(0, 0, bgr.cols(), bgr.rows());
-        let inside = picture.x >= 0
-            && picture.y >= 0
-            && picture.x + picture.width <= full.width
-            && picture.y + picture.height <= full.height;
-        let picture = if picture.width > 8 && picture.height > 8 && inside {
-            picture
-        } else {
-            full
-        };
-        let region = Mat::roi(bgr, picture).cv("cut region")?;
+        let region = Mat::roi(bgr, picture_in(bgr, picture)).cv("cut region")?;
         let mut small = Mat::default();
         opencv::imgproc::resize(
             &region,
@@ -319,7 +327,7 @@ impl CutDetector {
         let usual = crate::signal::median(self.recent.iter().copied())
             .unwrap_or(0.0)
             .max(0.5);
-        if std::env::var_os("LIFTLENS_DEBUG_CUTS").is_some() {
+        if self.debug {
             eprintln!(
                 "cut? change {change:.2} (still {:.2}, camera move undone {:.2}: {:.1},{:.1} px), {:.0}% of cells, {:.1}x the usual {usual:.2}",
                 still.0,
