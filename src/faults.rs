@@ -447,6 +447,9 @@ pub struct Body<'a> {
     liftoff: &'a [Option<LiftoffReading>],
     /// The lifter's usual thigh and shin lengths (px; medians over the clip).
     limbs_px: Option<(f64, f64)>,
+    /// Every rep's first frame, in order: a window read for one rep stops
+    /// before the next one starts.
+    rep_starts: Vec<usize>,
 }
 
 /// `q` inside the polygon grown by `grow` about its vertices' mean (even-odd
@@ -501,6 +504,7 @@ impl<'a> Body<'a> {
             standing_neck_deg: None,
             heels: &[],
             liftoff: &[],
+            rep_starts: Vec::new(),
             limbs_px: None,
         };
         let standing: Vec<usize> = (0..times.len())
@@ -570,6 +574,12 @@ impl<'a> Body<'a> {
 
     pub fn with_liftoff(mut self, liftoff: &'a [Option<LiftoffReading>]) -> Self {
         self.liftoff = liftoff;
+        self
+    }
+
+    pub fn with_reps(mut self, reps: &[Rep]) -> Self {
+        self.rep_starts = reps.iter().map(|r| r.start_frame).collect();
+        self.rep_starts.sort_unstable();
         self
     }
 
@@ -654,6 +664,20 @@ impl<'a> Body<'a> {
         let lo = self.frame_at_or_after(t - half_s);
         let hi = self.times.partition_point(|&x| x <= t + half_s).saturating_sub(1);
         lo..=hi.max(lo)
+    }
+
+    /// Frames within `half_s` of frame `i` from `rep`'s start until the
+    /// next rep starts. A squat's lockout is its last frame, and the frames
+    /// after it may be the next rep's descent already (squat_gymai_quarter's
+    /// second rep read -117 deg of lean-back from the collapsed pose of the
+    /// third, whose own reading was doubted); the standing frames between
+    /// two reps are still this one's lockout.
+    fn around_in(&self, rep: &Rep, i: usize, half_s: f64) -> std::ops::RangeInclusive<usize> {
+        let w = self.around(i, half_s);
+        let next = self.rep_starts.iter().copied().find(|&s| s > rep.start_frame);
+        let last = next.map_or(*w.end(), |s| (*w.end()).min(s.saturating_sub(1)));
+        let first = (*w.start()).max(rep.start_frame);
+        first..=last.max(first)
     }
 
     /// The joint lies inside the measured near plate's outline shrunk to
@@ -900,14 +924,18 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
                 "rep {}: {why}, so the pose is wrong in this rep and {}; film from the side with the head and hips clear of the plates",
                 rep.index + 1,
                 match lift {
-                    Lift::Squat => "only the bar's drift and the squat's depth are judged (the depth from the hip and knee where they still form a whole leg)",
-                    Lift::Deadlift => "only the bar's drift is judged",
+                    Lift::Squat => "only the bar's drift, the heels (read from the picture) and the squat's depth are judged (the depth from the hip and knee where they still form a whole leg)",
+                    Lift::Deadlift => "only the bar's drift and the heels (read from the picture) are judged",
                 }
             ));
             doubted.push(rep.index);
+            // These read the plate and the shoes in the picture against the
+            // plate's scale; the pose only placed the shoes on a standing
+            // frame, before the part of the rep it got wrong.
             if body.bar.source == BarSource::Plate {
                 out.extend(bar_drift(body, rep, p));
                 out.extend(above_parallel_doubted(body, lift, rep, p));
+                out.extend(heel_lift(body, rep, p));
             }
             continue;
         }
@@ -1284,7 +1312,7 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
 
 pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let top = lockout_frame(lift, rep);
-    let frames = body.around(top, p.key_window_s);
+    let frames = body.around_in(rep, top, p.key_window_s);
     let (worst, angle) = frames
         .clone()
         .filter_map(|i| Some((i, body.torso_deg(i)?)))
@@ -1315,7 +1343,7 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
 
 pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let top = lockout_frame(lift, rep);
-    let frames = body.around(top, p.key_window_s);
+    let frames = body.around_in(rep, top, p.key_window_s);
     let best = |a: Joint, b: Joint, c: Joint, seen: &dyn Fn(usize) -> bool| {
         frames
             .clone()
@@ -1448,7 +1476,7 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
     if drop.is_some_and(|(_, share)| share >= p.deep_bar_drop_share) {
         return None;
     }
-    let frames = body.around(rep.key_frame, p.key_window_s / 2.0);
+    let frames = body.around_in(rep, rep.key_frame, p.key_window_s / 2.0);
     let thigh = |i: usize| -> Option<f64> {
         let (h, k) = (body.at(i, Joint::Hip)?, body.at(i, Joint::Knee)?);
         Some((h.1 - k.1).atan2((h.0 - k.0).abs()).to_degrees())
@@ -1532,7 +1560,7 @@ pub fn above_parallel_doubted(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfi
     if lift != Lift::Squat {
         return None;
     }
-    let frames = body.around(rep.key_frame, p.key_window_s / 2.0);
+    let frames = body.around_in(rep, rep.key_frame, p.key_window_s / 2.0);
     let ratios = frames.filter_map(|i| body.limbs_at(i).filter(|l| l.1 > 0.0).map(|(thigh, shin)| thigh / shin));
     if median(ratios).is_some_and(|r| r >= p.doubted_depth_min_thigh_to_shin) {
         above_parallel(body, lift, rep, p)
@@ -1543,7 +1571,7 @@ pub fn above_parallel_doubted(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfi
 
 /// The above_parallel flag for a bar drop of `share` reached at `bottom`.
 fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &FaultProfile) -> Option<Fault> {
-    let frames = body.around(bottom, p.key_window_s / 2.0);
+    let frames = body.around_in(rep, bottom, p.key_window_s / 2.0);
     let bar_conf = frames
         .clone()
         .filter_map(|i| body.bar.at(i).map(|b| b.confidence))
@@ -2045,10 +2073,32 @@ mod tests {
         assert_eq!(notes.len(), 1);
         assert_eq!(doubted, vec![0]);
         assert!(
-            notes[0].starts_with("rep 1:") && notes[0].contains("only the bar's drift is judged"),
+            notes[0].starts_with("rep 1:") && notes[0].contains("only the bar's drift and the heels"),
             "{}",
             notes[0]
         );
+        // Regression (squat_heel_lift on an AVX2 machine: the pose bent the
+        // neck 111 deg at the bottom of the rep whose heels came up, and the
+        // heel lift read from the picture went unjudged): the heels are read
+        // from the shoes, not the pose, and stay judged on a doubted rep.
+        let heels: Vec<_> = (0..N)
+            .map(|i| {
+                let rise_px = if (30..=45).contains(&i) { 32.0 } else { 0.3 };
+                Some(HeelReading {
+                    rise_px,
+                    heel_px: (430.0, 990.0 - rise_px),
+                })
+            })
+            .collect();
+        let body = test_body(&times, &track, &bar, &raw).with_heels(&heels);
+        let (f, _, doubted) = detect(
+            &body,
+            crate::reps::Lift::Deadlift,
+            &[dl_rep()],
+            &FaultProfile::default(),
+        );
+        assert_eq!(doubted, vec![0]);
+        assert_eq!(kinds(&f), vec!["heel_lift"]);
         // The same lift with the head in place is judged.
         assert_eq!(
             kinds(&run(&deadlift(-18.0, 0.0), crate::reps::Lift::Deadlift, &dl_rep())),
@@ -2287,6 +2337,34 @@ mod tests {
         let (times, track, bar, raw) = build(l, 0.0);
         let body = test_body(&times, &track, &bar, &raw);
         detect(&body, crate::reps::Lift::Squat, &[sq_rep()], p)
+    }
+
+    /// Regression (squat_gymai_quarter on an AVX2 machine): a squat's
+    /// lockout is its last frame, and the frames after it belong to the next
+    /// rep, whose collapsed pose read as a lean-back of this one.
+    #[test]
+    fn a_squat_lockout_is_read_on_its_own_rep() {
+        let r = sq_rep();
+        let next = rep(r.end_frame + 2, r.end_frame + 10, N - 1, 0.5);
+        let l = squat(
+            0.42,
+            |i, d| {
+                if i > next.start_frame {
+                    -17.0
+                } else {
+                    lerp(10.0, 35.0, d)
+                }
+            },
+            |_, y| y,
+        );
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let p = FaultProfile::default();
+        let body = test_body(&times, &track, &bar, &raw).with_reps(&[r.clone(), next.clone()]);
+        assert!(hyperextension(&body, crate::reps::Lift::Squat, &r, &p).is_none());
+        // With no rep after it, the same frames are this rep's lockout.
+        let alone = test_body(&times, &track, &bar, &raw).with_reps(std::slice::from_ref(&r));
+        let f = hyperextension(&alone, crate::reps::Lift::Squat, &r, &p).expect("flagged");
+        assert!((f.value + 17.0).abs() < 1.0, "{}", f.value);
     }
 
     #[test]

@@ -529,7 +529,8 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             cfg.profile.faults.standing_max_torso_deg,
         )
         .with_heels(&picture.heels)
-        .with_liftoff(&picture.liftoff);
+        .with_liftoff(&picture.liftoff)
+        .with_reps(&rep_list);
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
             (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
