@@ -658,26 +658,19 @@ impl<'a> Body<'a> {
             .min(self.times.len().saturating_sub(1))
     }
 
-    /// Frames within `half_s` of frame `i`.
-    fn around(&self, i: usize, half_s: f64) -> std::ops::RangeInclusive<usize> {
-        let t = self.times[i];
-        let lo = self.frame_at_or_after(t - half_s);
-        let hi = self.times.partition_point(|&x| x <= t + half_s).saturating_sub(1);
-        lo..=hi.max(lo)
-    }
-
-    /// Frames within `half_s` of frame `i` from `rep`'s start until the
+    /// Frames within `half_s` of frame `i`, from `rep`'s start until the
     /// next rep starts. A squat's lockout is its last frame, and the frames
     /// after it may be the next rep's descent already (squat_gymai_quarter's
     /// second rep read -117 deg of lean-back from the collapsed pose of the
     /// third, whose own reading was doubted); the standing frames between
     /// two reps are still this one's lockout.
-    fn around_in(&self, rep: &Rep, i: usize, half_s: f64) -> std::ops::RangeInclusive<usize> {
-        let w = self.around(i, half_s);
+    fn around(&self, rep: &Rep, i: usize, half_s: f64) -> std::ops::RangeInclusive<usize> {
+        let t = self.times[i];
         let next = self.rep_starts.iter().copied().find(|&s| s > rep.start_frame);
-        let last = next.map_or(*w.end(), |s| (*w.end()).min(s.saturating_sub(1)));
-        let first = (*w.start()).max(rep.start_frame);
-        first..=last.max(first)
+        let lo = self.frame_at_or_after(t - half_s).max(rep.start_frame);
+        let hi = self.times.partition_point(|&x| x <= t + half_s).saturating_sub(1);
+        let hi = next.map_or(hi, |s| hi.min(s.saturating_sub(1)));
+        lo..=hi.max(lo)
     }
 
     /// The joint lies inside the measured near plate's outline shrunk to
@@ -1312,7 +1305,7 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
 
 pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let top = lockout_frame(lift, rep);
-    let frames = body.around_in(rep, top, p.key_window_s);
+    let frames = body.around(rep, top, p.key_window_s);
     let (worst, angle) = frames
         .clone()
         .filter_map(|i| Some((i, body.torso_deg(i)?)))
@@ -1343,7 +1336,7 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
 
 pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let top = lockout_frame(lift, rep);
-    let frames = body.around_in(rep, top, p.key_window_s);
+    let frames = body.around(rep, top, p.key_window_s);
     let best = |a: Joint, b: Joint, c: Joint, seen: &dyn Fn(usize) -> bool| {
         frames
             .clone()
@@ -1476,7 +1469,7 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
     if drop.is_some_and(|(_, share)| share >= p.deep_bar_drop_share) {
         return None;
     }
-    let frames = body.around_in(rep, rep.key_frame, p.key_window_s / 2.0);
+    let frames = body.around(rep, rep.key_frame, p.key_window_s / 2.0);
     let thigh = |i: usize| -> Option<f64> {
         let (h, k) = (body.at(i, Joint::Hip)?, body.at(i, Joint::Knee)?);
         Some((h.1 - k.1).atan2((h.0 - k.0).abs()).to_degrees())
@@ -1560,7 +1553,7 @@ pub fn above_parallel_doubted(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfi
     if lift != Lift::Squat {
         return None;
     }
-    let frames = body.around_in(rep, rep.key_frame, p.key_window_s / 2.0);
+    let frames = body.around(rep, rep.key_frame, p.key_window_s / 2.0);
     let ratios = frames.filter_map(|i| body.limbs_at(i).filter(|l| l.1 > 0.0).map(|(thigh, shin)| thigh / shin));
     if median(ratios).is_some_and(|r| r >= p.doubted_depth_min_thigh_to_shin) {
         above_parallel(body, lift, rep, p)
@@ -1571,7 +1564,7 @@ pub fn above_parallel_doubted(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfi
 
 /// The above_parallel flag for a bar drop of `share` reached at `bottom`.
 fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &FaultProfile) -> Option<Fault> {
-    let frames = body.around_in(rep, bottom, p.key_window_s / 2.0);
+    let frames = body.around(rep, bottom, p.key_window_s / 2.0);
     let bar_conf = frames
         .clone()
         .filter_map(|i| body.bar.at(i).map(|b| b.confidence))
