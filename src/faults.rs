@@ -970,13 +970,25 @@ pub fn not_checked(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile, flagged
             out.push(NotChecked { kind, why: why.into() });
         }
     };
-    if heel_lifts(body, rep).len() < MIN_READINGS {
+    // Both are read from the picture; a rerun from stored poses without the
+    // video or the readings stored beside the poses has none at all.
+    if body.heels.is_empty() {
+        missing(
+            FaultKind::HeelLift,
+            "heel lift is read from the picture, and this rerun from stored poses had neither the video nor heels.csv: pass the video too",
+        );
+    } else if heel_lifts(body, rep).len() < MIN_READINGS {
         missing(
             FaultKind::HeelLift,
             "the heel and toe were not both found in the picture: the plate or the other leg hid them, or no standing frame showed them",
         );
     }
-    if lift == Lift::Deadlift && before_liftoff(body, rep, p).1.len() < 2 {
+    if lift == Lift::Deadlift && body.liftoff.is_empty() {
+        missing(
+            FaultKind::HipsRiseEarly,
+            "the hips before the bar leaves the floor are read from the picture, and this rerun from stored poses had neither the video nor liftoff.csv: only their rise against the shoulders in the pull was judged; pass the video too",
+        );
+    } else if lift == Lift::Deadlift && before_liftoff(body, rep, p).1.len() < 2 {
         missing(
             FaultKind::HipsRiseEarly,
             "the hips could not be followed before the bar left the floor, as the video starts at the pull or the picture there is covered; only their rise against the shoulders in the pull was judged",
@@ -1936,6 +1948,39 @@ mod tests {
             .collect();
         let with_heels = test_body(&times, &track, &bar, &raw).with_heels(&heels);
         assert!(!kinds(&with_heels, &[]).contains(&FaultKind::HeelLift));
+        // Regression: a rerun without the picture said the plate or the
+        // other leg had hidden the feet. Without any picture readings the
+        // reason is the missing picture; with a picture read where the feet
+        // were never found, it is the picture's.
+        let why = |body: &Body, kind: FaultKind| -> String {
+            not_checked(body, crate::reps::Lift::Deadlift, &r, &p, &[])
+                .into_iter()
+                .find(|n| n.kind == kind)
+                .map(|n| n.why)
+                .unwrap_or_default()
+        };
+        for kind in [FaultKind::HeelLift, FaultKind::HipsRiseEarly] {
+            assert!(
+                why(&bare, kind).contains("pass the video"),
+                "{kind:?}: {}",
+                why(&bare, kind)
+            );
+        }
+        let unseen = vec![None; N];
+        let unseen_rises = vec![None; N];
+        let looked = test_body(&times, &track, &bar, &raw)
+            .with_heels(&unseen)
+            .with_liftoff(&unseen_rises);
+        assert!(
+            why(&looked, FaultKind::HeelLift).contains("hid them"),
+            "{}",
+            why(&looked, FaultKind::HeelLift)
+        );
+        assert!(
+            why(&looked, FaultKind::HipsRiseEarly).contains("starts at the pull"),
+            "{}",
+            why(&looked, FaultKind::HipsRiseEarly)
+        );
         // A kind flagged from other evidence (the ratio in the pull) is not
         // also listed as unchecked.
         let l = hips_first(|s| {

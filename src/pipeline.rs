@@ -802,7 +802,13 @@ fn read_picture(
     let mut heels = HeelReader::plan(track, metres_per_px, reps, lift, &cfg.profile.faults);
     let mut rises = LiftoffReader::plan(times, track, bar_track, reps, lift, &cfg.profile.faults);
     if heels.is_idle() && rises.is_idle() {
-        return Ok((PictureReadings::default(), notes));
+        // Looked at, nothing to read: unlike a run without the picture,
+        // whose readings are empty (`faults::not_checked` tells the two apart).
+        let none = PictureReadings {
+            heels: vec![None; times.len()],
+            liftoff: vec![None; times.len()],
+        };
+        return Ok((none, notes));
     }
     // Decoding is all the work here, and it stops after the last frame needed.
     let mut reader = VideoReader::open(video)?;
