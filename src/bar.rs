@@ -174,7 +174,7 @@ impl Default for BarProfile {
             seed_max_hidden_arc_deg: 100.0,
             min_visible_arc_deg: 200.0,
             held_min_inlier_share: 0.3,
-            held_min_visible_arc_deg: 110.0,
+            held_min_visible_arc_deg: 120.0,
             full_rim_deg: 270.0,
             yaw_part_rim_deg: 180.0,
             warn_camera_angle_deg: 20.0,
@@ -2052,27 +2052,6 @@ mod tests {
         cover(&mut img, Rect::new(0, 200, 300, 200)); // and the lower left quarter
         let fit = tr.process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400)).unwrap();
         assert!(fit.is_none_or(|f| !f.measured), "{fit:?}");
-    }
-
-    /// Regression (bichraix bad011 at the floor): the frame's edge and the
-    /// legs left 94-110 degrees of rim, short of the 120 a held fit needed,
-    /// and the track there stitched two passes 8 px apart. About a third of
-    /// a rim of known size still pins the centre.
-    #[test]
-    fn a_third_of_the_rim_of_a_known_plate_is_measured() {
-        let mut tr = tracker_at(300.0, 200.0, 80.0);
-        let mut img = disc_image(640, 400, 301.0, 199.0, 80.0);
-        cover(&mut img, Rect::new(318, 0, 322, 400));
-        cover(&mut img, Rect::new(0, 216, 318, 184));
-        let fit = tr
-            .process(&img, 1.0 / 30.0, None, Rect::new(0, 0, 640, 400))
-            .unwrap()
-            .expect("a fit");
-        assert!((110.0..120.0).contains(&fit.visible_arc_deg), "{fit:?}");
-        assert!(fit.measured && fit.held, "{fit:?}");
-        // The drawn disc's rim reads 80.6 px against the 80 held, which
-        // pulls the centre towards the seen arc by about that difference.
-        assert!((fit.cx - 301.0).abs() < 1.0 && (fit.cy - 199.0).abs() < 1.0, "{fit:?}");
     }
 
     /// Regression (squat_gymai_quarter): a bigger misfit about the seed's
