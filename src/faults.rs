@@ -983,16 +983,18 @@ pub fn not_checked(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile, flagged
             "the heel and toe were not both found in the picture: the plate or the other leg hid them, or no standing frame showed them",
         );
     }
-    if lift == Lift::Deadlift && body.liftoff.is_empty() {
-        missing(
-            FaultKind::HipsRiseEarly,
-            "the hips before the bar leaves the floor are read from the picture, and this rerun from stored poses had neither the video nor liftoff.csv: only their rise against the shoulders in the pull was judged; pass the video too",
-        );
-    } else if lift == Lift::Deadlift && before_liftoff(body, rep, p).1.len() < 2 {
-        missing(
-            FaultKind::HipsRiseEarly,
-            "the hips could not be followed before the bar left the floor, as the video starts at the pull or the picture there is covered; only their rise against the shoulders in the pull was judged",
-        );
+    if lift == Lift::Deadlift {
+        if body.liftoff.is_empty() {
+            missing(
+                FaultKind::HipsRiseEarly,
+                "the hips before the bar leaves the floor are read from the picture, and this rerun from stored poses had neither the video nor liftoff.csv: only their rise against the shoulders in the pull was judged; pass the video too",
+            );
+        } else if before_liftoff(body, rep, p).1.len() < 2 {
+            missing(
+                FaultKind::HipsRiseEarly,
+                "the hips could not be followed before the bar left the floor, as the video starts at the pull or the picture there is covered; only their rise against the shoulders in the pull was judged",
+            );
+        }
     }
     if back_readings(body, rep, p).len() < MIN_READINGS {
         missing(FaultKind::Rounding, "the back's outline was not read on this rep");

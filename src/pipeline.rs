@@ -801,16 +801,31 @@ fn read_picture(
     let metres_per_px = bar_track.scale.metres_per_px;
     let mut heels = HeelReader::plan(track, metres_per_px, reps, lift, &cfg.profile.faults);
     let mut rises = LiftoffReader::plan(times, track, bar_track, reps, lift, &cfg.profile.faults);
-    if heels.is_idle() && rises.is_idle() {
-        // Looked at, nothing to read: unlike a run without the picture,
-        // whose readings are empty (`faults::not_checked` tells the two apart).
-        let none = PictureReadings {
-            heels: vec![None; times.len()],
-            liftoff: vec![None; times.len()],
-        };
-        return Ok((none, notes));
+    // With nothing to read the video is not decoded again; the readers
+    // still give a row per frame, all empty, unlike a run without the
+    // picture, whose readings are empty (`faults::not_checked` tells the
+    // two apart).
+    if !(heels.is_idle() && rises.is_idle()) {
+        decode_for_picture(video, &mut heels, &mut rises, progress, &mut notes)?;
     }
-    // Decoding is all the work here, and it stops after the last frame needed.
+    Ok((
+        PictureReadings {
+            heels: heels.finish(times)?,
+            liftoff: rises.finish(times.len()),
+        },
+        notes,
+    ))
+}
+
+/// Feed the video's frames, up to the last one either reader needs, to the
+/// heel and lift-off readers. Decoding is all the work here.
+fn decode_for_picture(
+    video: &Path,
+    heels: &mut HeelReader,
+    rises: &mut LiftoffReader,
+    progress: &dyn Progress,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     let mut reader = VideoReader::open(video)?;
     let last = heels.last_frame().max(rises.last_frame());
     progress.start("feet", last + 1);
@@ -833,13 +848,7 @@ fn read_picture(
         }
     }
     progress.finish();
-    Ok((
-        PictureReadings {
-            heels: heels.finish(times)?,
-            liftoff: rises.finish(times.len()),
-        },
-        notes,
-    ))
+    Ok(())
 }
 
 /// The pictures and video written beside report.html this run, as
