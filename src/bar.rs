@@ -162,6 +162,13 @@ pub struct BarProfile {
     /// The plate's usual thickness (mm), which that refit starts from and
     /// leans on where the clip cannot tell it from the focal length.
     pub plate_thickness_mm: f64,
+    /// A track with no measured fit looks for the plate within this many
+    /// plate radii of its prediction (0: off), in case the prediction has
+    /// fallen behind it (`recapture`).
+    pub recapture_within_radii: f64,
+    /// A recapture's free fit may differ in radius from the track's by this
+    /// fraction (the plate's size changes while the track is lost).
+    pub recapture_max_radius_change: f64,
 }
 
 impl Default for BarProfile {
@@ -215,6 +222,8 @@ impl Default for BarProfile {
             face_centre_min_ratio: 0.985,
             turn_max_misfit_px: 1.0,
             plate_thickness_mm: 50.0,
+            recapture_within_radii: 1.5,
+            recapture_max_radius_change: 0.1,
         }
     }
 }
@@ -351,6 +360,8 @@ struct TrackState {
     polarity: Polarity,
     t: f64,
     last_measured_t: f64,
+    /// Where and when a fit last placed the plate: (x, y, t).
+    last_usable: (f64, f64, f64),
     radii: Vec<f64>,
     ratios: Vec<f64>,
     /// The shape history holds only fits that saw the full rim.
@@ -1180,9 +1191,28 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             }
         }
     }
+    // Where nothing fitted about the prediction, the prediction may have
+    // fallen behind the plate: in a fast descent the blurred rim shows too
+    // little to measure or follow, the prediction runs on at the last
+    // speed, and by the bottom it is further from the plate than a frame's
+    // gate (squat_gymai_quarter: 60-110 px at 72 px radius). Look for the
+    // plate about it; what is found there takes the track and teaches it
+    // its size, which may have changed while it was lost.
+    let mut recaptured = false;
+    if p.recapture_within_radii > 0.0 && !fit.as_ref().is_some_and(|(f, _)| f.measured) {
+        if let Some(f) = recapture(p, image, picture, (px, py), median_r, st.polarity)? {
+            fit = Some((f, true));
+            recaptured = true;
+        }
+    }
     let Some((mut fit, sound)) = fit else {
         return Ok((None, None));
     };
+    if recaptured && (fit.radius() - median_r).abs() > p.max_radius_change * median_r {
+        st.radii.clear();
+        st.ratios.clear();
+        st.shape_from_full_rim = false;
+    }
     if debug_trace() {
         eprintln!(
             "bar t={t:.3} c=({:.1},{:.1}) r={:.1}/{:.1} share={:.2} vis={:.0} hid={:.0} moved={:.1} med_r={median_r:.1} held={} measured={}",
@@ -1190,9 +1220,19 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
         );
     }
     // Weak fits still steer the prediction; only measured ones count as seen.
-    let usable = fit.measured || (fit.inlier_share >= p.follow_min_inlier_share && moved(&fit) <= gate);
+    let usable = fit.measured || recaptured || (fit.inlier_share >= p.follow_min_inlier_share && moved(&fit) <= gate);
     fit.followed = usable && !fit.measured;
-    if usable {
+    if usable && recaptured {
+        // The jump from the lagging prediction is not the plate's speed:
+        // its move since a fit last placed it is (blending the jump sent
+        // squat_lukestynes_a's prediction 170 px past the plate).
+        let (lx, ly, lt) = st.last_usable;
+        let since = (t - lt).max(dt);
+        st.vx = (fit.cx - lx) / since;
+        st.vy = (fit.cy - ly) / since;
+        st.cx = fit.cx;
+        st.cy = fit.cy;
+    } else if usable {
         let (nvx, nvy) = ((fit.cx - st.cx) / dt, (fit.cy - st.cy) / dt);
         st.vx = 0.5 * st.vx + 0.5 * nvx;
         st.vy = 0.5 * st.vy + 0.5 * nvy;
@@ -1203,6 +1243,9 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
         st.cy = py;
     }
     st.t = t;
+    if usable {
+        st.last_usable = (fit.cx, fit.cy, t);
+    }
     if fit.measured {
         st.last_measured_t = t;
         st.r = fit.radius();
@@ -1227,6 +1270,89 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     }
     let rim = edges.as_ref().filter(|_| fit.measured).map(|e| Rim::around(e, &fit));
     Ok((Some(fit), rim))
+}
+
+/// The plate near a prediction that has fallen behind it: rays cast from a
+/// grid of centres a quarter radius apart (a ray's band, 0.72-1.3 radii,
+/// then meets the rim from one of them wherever it is). A sound free fit
+/// of about the track's size is measured. Failing one, the best held fit
+/// (centre only, on the rim a held fit needs) steers the track without
+/// being called measured: the track's own held fits then measure the
+/// frames after it, and a lost track is still searched afresh and tracked
+/// back (a held recapture called measured cost squat_lukestynes_a 4
+/// points of coverage: it kept alive a track whose next frames were only
+/// followed, where a fresh seed tracked back had measured them).
+/// A plate's size can change while the track is lost (squat_gymai_quarter
+/// reads 76-77 px at the top and 70-72 at the bottom, a handheld camera):
+/// the held fits try the track's size and 8 % under it.
+fn recapture(
+    p: &BarProfile,
+    image: &Mat,
+    picture: Rect,
+    (px, py): (f64, f64),
+    r: f64,
+    polarity: Polarity,
+) -> Result<Option<PlateFit>> {
+    let within = p.recapture_within_radii * r;
+    let Some(region) = region_around(px, py, within + 1.45 * r, picture) else {
+        return Ok(None);
+    };
+    let g = Gradients::of(image, region)?;
+    let step = 0.25 * r;
+    let n = (within / step).floor() as i32;
+    let mut best: Option<PlateFit> = None;
+    let mut held_best: Option<PlateFit> = None;
+    for i in -n..=n {
+        for j in -n..=n {
+            let (dx, dy) = (i as f64 * step, j as f64 * step);
+            if (i == 0 && j == 0) || dx.hypot(dy) > within {
+                continue;
+            }
+            let (cx, cy) = (px + dx, py + dy);
+            let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, p);
+            let Some(mut f) = robust_fit(&edges, r, centre_of(picture), p) else {
+                continue;
+            };
+            let sound = f.inlier_share >= p.min_inlier_share
+                && f.hidden_arc_deg <= p.max_hidden_arc_deg
+                && f.enough_rim(p.min_visible_arc_deg)
+                && (f.radius() - r).abs() <= p.recapture_max_radius_change * r
+                && (f.cx - cx).hypot(f.cy - cy) <= 0.3 * r;
+            if sound && best.as_ref().is_none_or(|b| f.inlier_share > b.inlier_share) {
+                f.measured = true;
+                best = Some(f);
+            }
+            // Centre-only fits at the track's size or 8 % under it (each
+            // free to drift the usual 4 %), on the rim a held fit needs.
+            for k in [0.92, 1.0] {
+                if let Some(h) = held_fit(&edges, (cx, cy), k * r, 1.0, true, p) {
+                    let ok = h.inlier_share >= p.held_min_inlier_share
+                        && h.enough_rim(p.held_min_visible_arc_deg)
+                        && (h.cx - cx).hypot(h.cy - cy) <= 0.3 * r;
+                    if ok
+                        && held_best
+                            .as_ref()
+                            .is_none_or(|b: &PlateFit| h.inlier_share > b.inlier_share)
+                    {
+                        held_best = Some(h);
+                    }
+                }
+            }
+        }
+    }
+    let best = best.or(held_best);
+    if debug_trace() {
+        if let Some(f) = &best {
+            eprintln!(
+                "bar   recapture c=({:.1},{:.1}) r={:.1} share={:.2} from ({px:.1},{py:.1})",
+                f.cx,
+                f.cy,
+                f.radius(),
+                f.inlier_share
+            );
+        }
+    }
+    Ok(best)
 }
 
 /// Rim edges around a predicted centre and the free fit to them.
@@ -1394,6 +1520,7 @@ impl BarTracker {
     fn backtrack(&mut self, mut st: TrackState) -> Result<()> {
         st.t = -st.t;
         st.last_measured_t = st.t;
+        st.last_usable = (st.cx, st.cy, st.t);
         for (index, t, grey) in self.untracked.iter().rev() {
             if -t - st.last_measured_t > self.profile.lost_after_s {
                 break;
@@ -1457,6 +1584,7 @@ impl BarTracker {
                 polarity,
                 t,
                 last_measured_t: t,
+                last_usable: (fit.cx, fit.cy, t),
                 radii: vec![fit.radius()],
                 ratios: vec![fit.minor / fit.major],
                 shape_from_full_rim: fit.visible_arc_deg >= p.full_rim_deg,
@@ -1961,6 +2089,7 @@ mod tests {
             polarity: Polarity::DarkInside,
             t: 0.0,
             last_measured_t: 0.0,
+            last_usable: (cx, cy, 0.0),
             radii: vec![r; 5],
             ratios: vec![1.0; 5],
             shape_from_full_rim: true,
@@ -1992,6 +2121,50 @@ mod tests {
     /// bichraix bad011: the plate grows 7 % on its way to the floor, where
     /// legs and shadow leave part arcs; a centre-only fit at the learnt
     /// size misses the rim.
+    #[test]
+    fn a_track_that_fell_behind_the_plate_finds_it_again() {
+        // The prediction sits 1.1 radii above the plate, beyond a frame's
+        // gate (0.3 radii): the plate went down while its rim was blurred.
+        let whole = Rect::new(0, 0, 640, 400);
+        let img = disc_image(640, 400, 300.0, 200.0, 70.0);
+        let fit = tracker_at(300.0, 123.0, 70.0)
+            .process(&img, 1.0 / 30.0, None, whole)
+            .unwrap();
+        let fit = fit.expect("recaptured");
+        assert!(fit.measured && !fit.held, "{fit:?}");
+        assert!((fit.cx - 300.0).abs() < 0.2 && (fit.cy - 200.0).abs() < 0.2, "{fit:?}");
+        // Without the recapture the lagging track does not measure it.
+        let mut tr = tracker_at(300.0, 123.0, 70.0);
+        tr.profile.recapture_within_radii = 0.0;
+        let fit = tr.process(&img, 1.0 / 30.0, None, whole).unwrap();
+        assert!(!fit.is_some_and(|f| f.measured));
+    }
+
+    #[test]
+    fn a_half_hidden_plate_found_again_steers_the_track_until_it_is_measured() {
+        // The plate is 7 % smaller than the track last saw it (a handheld
+        // camera stepped back) and a leg hides its right half: only a held
+        // fit sees it, which steers the track without being called measured.
+        // Four frames of blur first, which show no rim.
+        let whole = Rect::new(0, 0, 640, 400);
+        let mut tr = tracker_at(300.0, 123.0, 75.0);
+        let blur = disc_image(640, 400, -500.0, -500.0, 1.0);
+        for k in 1..=4 {
+            assert!(tr.process(&blur, k as f64 / 30.0, None, whole).unwrap().is_none());
+        }
+        let mut img = disc_image(640, 400, 300.0, 200.0, 70.0);
+        cover(&mut img, Rect::new(300, 0, 340, 400));
+        let fit = tr.process(&img, 5.0 / 30.0, None, whole).unwrap().expect("recaptured");
+        assert!(!fit.measured && fit.followed && fit.held, "{fit:?}");
+        assert!((fit.cx - 300.0).abs() < 1.0 && (fit.cy - 200.0).abs() < 1.0, "{fit:?}");
+        // The next frame's held fit, about the corrected prediction, is
+        // measured.
+        let fit = tr.process(&img, 6.0 / 30.0, None, whole).unwrap().unwrap();
+        assert!(fit.measured && fit.held, "{fit:?}");
+        assert!((fit.cx - 300.0).abs() < 0.3 && (fit.cy - 200.0).abs() < 0.3, "{fit:?}");
+        assert!((fit.radius() - 70.0).abs() < 1.0, "{fit:?}");
+    }
+
     #[test]
     fn a_half_hidden_plate_that_has_grown_is_measured_at_its_new_size() {
         let whole = Rect::new(0, 0, 640, 400);
@@ -2440,6 +2613,7 @@ mod tests {
             polarity: Polarity::DarkInside,
             t: 10.0 / 30.0,
             last_measured_t: 10.0 / 30.0,
+            last_usable: (x, y, 10.0 / 30.0),
             radii: vec![70.0],
             ratios: vec![1.0],
             shape_from_full_rim: true,

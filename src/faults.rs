@@ -780,13 +780,16 @@ struct Found {
     /// How much of `value` the measurement cannot vouch for (the camera
     /// angle's share of a bar offset): graded on `value - allowance`.
     allowance: f64,
+    /// The value is the bar's travel from where it started the rep, not
+    /// its distance from the midfoot (bar drift only).
+    from_start: bool,
 }
 
 fn build(kind: FaultKind, rep: &Rep, body: &Body, f: Found) -> Option<Fault> {
     let judged = f.value - f.allowance;
     let severity = grade(judged, f.levels)?;
     let (s, w, e) = f.frames;
-    let (unit, explanation, cue) = words(kind, f.value, f.allowance, f.region.as_deref());
+    let (unit, explanation, cue) = words(kind, f.value, f.allowance, f.from_start, f.region.as_deref());
     Some(Fault {
         kind,
         rep: rep.index,
@@ -809,7 +812,13 @@ fn build(kind: FaultKind, rep: &Rep, body: &Body, f: Found) -> Option<Fault> {
 }
 
 /// The unit, a one-sentence explanation with the measured value, and a cue.
-fn words(kind: FaultKind, v: f64, allowance: f64, region: Option<&str>) -> (&'static str, String, String) {
+fn words(
+    kind: FaultKind,
+    v: f64,
+    allowance: f64,
+    from_start: bool,
+    region: Option<&str>,
+) -> (&'static str, String, String) {
     match kind {
         FaultKind::GoodMorning => (
             "deg",
@@ -853,7 +862,12 @@ fn words(kind: FaultKind, v: f64, allowance: f64, region: Option<&str>) -> (&'st
         ),
         FaultKind::BarDrift => (
             "m",
-            if allowance > 0.005 {
+            if from_start {
+                format!(
+                    "The bar moved {:.0} cm forward from where it started the rep, away from your body, which lengthens the lever on your lower back.",
+                    100.0 * v
+                )
+            } else if allowance > 0.005 {
                 format!(
                     "The bar was {:.0} cm ahead of your midfoot ({:.0} cm of that may be the camera angle), which lengthens the lever on your lower back.",
                     100.0 * v,
@@ -1104,6 +1118,7 @@ pub fn good_morning(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -1179,6 +1194,7 @@ pub fn hips_rise_before_liftoff(body: &Body, rep: &Rep, p: &FaultProfile) -> Opt
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
     .map(|f| {
@@ -1254,6 +1270,7 @@ fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -1313,6 +1330,7 @@ pub fn rounding(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
             evidence,
             region: Some(region.into()),
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -1344,6 +1362,7 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -1398,6 +1417,7 @@ pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -1421,11 +1441,8 @@ pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     // Moving away from the body during the rep is drift whatever the
     // midfoot estimate and the camera angle say: it needs no allowance.
     let travel = ahead - setup;
-    let (value, allowance) = if travel >= p.bar_drift_travel_m && travel >= ahead - allowance {
-        (travel, 0.0)
-    } else {
-        (ahead, allowance)
-    };
+    let from_start = travel >= p.bar_drift_travel_m && travel >= ahead - allowance;
+    let (value, allowance) = if from_start { (travel, 0.0) } else { (ahead, allowance) };
     // The midfoot comes from the heel and toe; the plate often hides them at the floor.
     let feet = body.evidence(rep.start_frame..=rep.end_frame, &[Joint::Heel, Joint::Toe]);
     let evidence = (0.5 + 0.5 * feet) * body.bar_trust(p);
@@ -1440,6 +1457,7 @@ pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
             evidence,
             region: None,
             allowance,
+            from_start,
         },
     )
 }
@@ -1509,6 +1527,7 @@ pub fn above_parallel(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -1595,6 +1614,7 @@ fn depth_from_bar(body: &Body, rep: &Rep, (bottom, share): (usize, f64), p: &Fau
             evidence: p.bar_depth_confidence * bar_conf,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )?;
     fault.unit = BAR_DROP_UNIT.into();
@@ -1641,6 +1661,7 @@ pub fn heel_lift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
     .map(|f| Fault { at_px, ..f })
@@ -1680,6 +1701,7 @@ pub fn head_position(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
             evidence,
             region: None,
             allowance: 0.0,
+            from_start: false,
         },
     )
 }
@@ -2090,6 +2112,10 @@ mod tests {
         assert_eq!(kinds(&f), vec!["bar_drift"]);
         assert!((f[0].value - 0.12).abs() < 0.005, "{}", f[0].value);
         assert_eq!(f[0].severity, Severity::Minor);
+        // Said as the move it is, not as a distance from the midfoot (the
+        // bar ended 12 cm ahead of where it started, not of the midfoot).
+        assert!(f[0].explanation.contains("moved 12 cm forward"), "{}", f[0].explanation);
+        assert!(f[0].explanation.contains("started the rep"), "{}", f[0].explanation);
     }
 
     #[test]

@@ -262,6 +262,7 @@ impl Profile {
                 ("seed_roundness", b.seed_roundness),
                 ("twin_roundness", b.twin_roundness),
                 ("outer_rim_min_inlier_share", b.outer_rim_min_inlier_share),
+                ("recapture_max_radius_change", b.recapture_max_radius_change),
             ],
         )?;
         each(
@@ -282,6 +283,12 @@ impl Profile {
             &[("outer_rim_max_apart_radii", b.outer_rim_max_apart_radii)],
             |v| v >= 0.0,
             "0 or more (seed radii)",
+        )?;
+        each(
+            "bar",
+            &[("recapture_within_radii", b.recapture_within_radii)],
+            |v| (0.0..=4.0).contains(&v),
+            "0 to 4 (plate radii about the prediction; 0 turns the recapture off)",
         )?;
         each(
             "bar",
