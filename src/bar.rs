@@ -326,6 +326,18 @@ impl PlateFit {
     fn enough_rim(&self, min_deg: f64) -> bool {
         self.visible_arc_deg >= min_deg.min(0.75 * self.in_frame_arc_deg) && self.in_frame_arc_deg >= 180.0
     }
+
+    /// A free fit on enough of the rim to measure the plate by.
+    fn sound_free(&self, p: &BarProfile) -> bool {
+        self.inlier_share >= p.min_inlier_share
+            && self.hidden_arc_deg <= p.max_hidden_arc_deg
+            && self.enough_rim(p.min_visible_arc_deg)
+    }
+
+    /// A held (centre-only) fit on enough of the rim to measure the plate by.
+    fn sound_held(&self, p: &BarProfile) -> bool {
+        self.inlier_share >= p.held_min_inlier_share && self.enough_rim(p.held_min_visible_arc_deg)
+    }
 }
 
 /// Which way the brightness steps at the rim. Holding one sign all the way
@@ -1120,10 +1132,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
         |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
     // A free fit that sees enough rim is the best measurement.
     let mut fit = free.map(|mut f| {
-        let sound = f.inlier_share >= p.min_inlier_share
-            && f.hidden_arc_deg <= p.max_hidden_arc_deg
-            && f.enough_rim(p.min_visible_arc_deg)
-            && moved(&f) <= gate;
+        let sound = f.sound_free(p) && moved(&f) <= gate;
         f.measured = sound && radius_ok(&f);
         (f, sound)
     });
@@ -1142,9 +1151,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
                 .unwrap_or((px, py));
             let held_as = |r: f64, q: f64, size_free: bool| {
                 held_fit(edges, start, r, q, size_free, p).map(|mut h| {
-                    h.measured = h.inlier_share >= p.held_min_inlier_share
-                        && h.enough_rim(p.held_min_visible_arc_deg)
-                        && moved(&h) <= gate;
+                    h.measured = h.sound_held(p) && moved(&h) <= gate;
                     h
                 })
             };
@@ -1222,7 +1229,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     // Weak fits still steer the prediction; only measured ones count as seen.
     let usable = fit.measured || recaptured || (fit.inlier_share >= p.follow_min_inlier_share && moved(&fit) <= gate);
     fit.followed = usable && !fit.measured;
-    if usable && recaptured {
+    if recaptured {
         // The jump from the lagging prediction is not the plate's speed:
         // its move since a fit last placed it is (blending the jump sent
         // squat_lukestynes_a's prediction 170 px past the plate).
@@ -1309,13 +1316,11 @@ fn recapture(
                 continue;
             }
             let (cx, cy) = (px + dx, py + dy);
-            let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, p);
+            let edges = cast_rays(&g, cx, cy, TRACK_BAND.0 * r, TRACK_BAND.1 * r, polarity, p);
             let Some(mut f) = robust_fit(&edges, r, centre_of(picture), p) else {
                 continue;
             };
-            let sound = f.inlier_share >= p.min_inlier_share
-                && f.hidden_arc_deg <= p.max_hidden_arc_deg
-                && f.enough_rim(p.min_visible_arc_deg)
+            let sound = f.sound_free(p)
                 && (f.radius() - r).abs() <= p.recapture_max_radius_change * r
                 && (f.cx - cx).hypot(f.cy - cy) <= 0.3 * r;
             if sound && best.as_ref().is_none_or(|b| f.inlier_share > b.inlier_share) {
@@ -1326,9 +1331,7 @@ fn recapture(
             // free to drift the usual 4 %), on the rim a held fit needs.
             for k in [0.92, 1.0] {
                 if let Some(h) = held_fit(&edges, (cx, cy), k * r, 1.0, true, p) {
-                    let ok = h.inlier_share >= p.held_min_inlier_share
-                        && h.enough_rim(p.held_min_visible_arc_deg)
-                        && (h.cx - cx).hypot(h.cy - cy) <= 0.3 * r;
+                    let ok = h.sound_held(p) && (h.cx - cx).hypot(h.cy - cy) <= 0.3 * r;
                     if ok
                         && held_best
                             .as_ref()
@@ -1355,6 +1358,10 @@ fn recapture(
     Ok(best)
 }
 
+/// Where a tracked rim is looked for along the rays, in radii from the
+/// ray's centre (the prediction, or a recapture's grid point).
+const TRACK_BAND: (f64, f64) = (0.72, 1.3);
+
 /// Rim edges around a predicted centre and the free fit to them.
 fn track_at(
     p: &BarProfile,
@@ -1369,7 +1376,7 @@ fn track_at(
         return Ok((None, None));
     };
     let g = Gradients::of(image, region)?;
-    let edges = cast_rays(&g, cx, cy, 0.72 * r, 1.3 * r, polarity, p);
+    let edges = cast_rays(&g, cx, cy, TRACK_BAND.0 * r, TRACK_BAND.1 * r, polarity, p);
     Ok((robust_fit(&edges, r, centre_of(picture), p), Some(edges)))
 }
 
