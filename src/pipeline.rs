@@ -515,7 +515,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     }
     // Hip and knee angles per frame, for report.html's curves (drawn only
     // for a judged lift).
-    let (mut hip_deg, mut knee_deg) = (Vec::new(), Vec::new());
+    let (mut hip_deg, mut knee_deg, mut hip_above_knee_m) = (Vec::new(), Vec::new(), Vec::new());
     let mut picture = PictureReadings::default();
     if let (Some(l), true) = (lift, view.judgeable) {
         let picture_notes;
@@ -537,6 +537,12 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         };
         hip_deg = angle(Joint::Shoulder, Joint::Hip, Joint::Knee);
         knee_deg = angle(Joint::Hip, Joint::Knee, Joint::Ankle);
+        hip_above_knee_m = (0..tracked.times.len())
+            .map(|i| {
+                let (h, k) = (track.point(i, Joint::Hip)?, track.point(i, Joint::Knee)?);
+                Some((k.y - h.y) * bar_track.scale.metres_per_px)
+            })
+            .collect();
         // What a judged rep could not be checked for (doubted reps and a
         // facing in doubt have their own notes).
         if track.facing_doubt.is_none() {
@@ -558,7 +564,12 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             r.torso_angle_bottom_deg = None;
             r.torso_angle_lockout_deg = None;
             r.hip_above_knee_at_bottom_m = None;
-            for angles in [&mut track.torso_angle_deg, &mut hip_deg, &mut knee_deg] {
+            for angles in [
+                &mut track.torso_angle_deg,
+                &mut hip_deg,
+                &mut knee_deg,
+                &mut hip_above_knee_m,
+            ] {
                 let end = (r.end_frame + 1).min(angles.len());
                 angles[r.start_frame.min(end)..end].fill(None);
             }
@@ -618,6 +629,19 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     written.push(report_json);
 
     let all_faults: Vec<&faults::Fault> = report.reps.iter().flat_map(|r| &r.faults).collect();
+    let curves = report::html::Curves {
+        times: &tracked.times,
+        bar: &bar_track.frames,
+        torso_deg: &track.torso_angle_deg,
+        hip_deg: &hip_deg,
+        knee_deg: &knee_deg,
+        hip_above_knee_m: &hip_above_knee_m,
+        midfoot_known: bar_track.midfoot_px.is_some(),
+    };
+    let kinematics_csv = cfg.out_dir.join("kinematics.csv");
+    let phases = reps::phase_per_frame(&report.reps, tracked.times.len());
+    report::write_kinematics_csv(&kinematics_csv, &curves, &phases, &all_faults)?;
+    written.push(kinematics_csv);
     let keep: Vec<String> = all_faults.iter().map(|f| fault_frame_name(f)).collect();
     prune_fault_frames(&cfg.out_dir.join("frames"), &keep)?;
     match &cfg.video {
@@ -641,14 +665,6 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         _ => {}
     }
     let html = cfg.out_dir.join("report.html");
-    let curves = report::html::Curves {
-        times: &tracked.times,
-        bar: &bar_track.frames,
-        torso_deg: &track.torso_angle_deg,
-        hip_deg: &hip_deg,
-        knee_deg: &knee_deg,
-        midfoot_known: bar_track.midfoot_px.is_some(),
-    };
     let page = report::html::render(&report, &curves, &page_media(&report, &cfg.out_dir, &written));
     report::write_atomic(&html, page.as_bytes())?;
     written.push(html);

@@ -356,6 +356,12 @@ impl Profile {
         )?;
         each(
             "reps",
+            &[("still_below_mps", r.still_below_mps)],
+            positive,
+            "positive (m/s)",
+        )?;
+        each(
+            "reps",
             &[("max_leg_tilt_deg", r.max_leg_tilt_deg)],
             |v| v > 0.0 && v <= 180.0,
             "between 0 and 180 (degrees)",

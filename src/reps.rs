@@ -42,6 +42,9 @@ pub struct RepProfile {
     pub min_rep_rom_share: f64,
     /// The bar is "at the top" / "at the bottom" within this share of the rep's ROM.
     pub phase_band_share: f64,
+    /// Within those bands the bar counts as still below this speed (m/s):
+    /// a phase begins where it starts to move and ends where it stops.
+    pub still_below_mps: f64,
     /// A squat clip whose first frame sits more than this share of the
     /// first rep's ascent below the top it rises to opened mid-rep.
     pub mid_rep_start_share: f64,
@@ -69,6 +72,7 @@ impl Default for RepProfile {
             min_rep_rom_m: 0.10,
             min_rep_rom_share: 0.4,
             phase_band_share: 0.05,
+            still_below_mps: 0.02,
             mid_rep_start_share: 0.25,
             max_hip_spread_ratio: 0.2,
             max_camera_yaw_deg: 35.0,
@@ -102,6 +106,49 @@ pub struct ViewVerdict {
     pub advice: Option<String>,
 }
 
+/// Where the lifter is in a rep. A squat runs setup (before the first
+/// rep: unrack, walkout, brace), eccentric, bottom, concentric, lockout
+/// (standing tall until the next descent); a deadlift setup (before the
+/// first pull) or floor (the bar back on the floor between pulls),
+/// concentric, lockout, eccentric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Setup,
+    Eccentric,
+    Bottom,
+    Floor,
+    Concentric,
+    Lockout,
+}
+
+impl Phase {
+    /// As written in report.json and kinematics.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Setup => "setup",
+            Phase::Eccentric => "eccentric",
+            Phase::Bottom => "bottom",
+            Phase::Floor => "floor",
+            Phase::Concentric => "concentric",
+            Phase::Lockout => "lockout",
+        }
+    }
+}
+
+/// A run of frames in one phase: `frames` frames from `start_frame`,
+/// lasting until the next phase begins (`duration_s`), so a rep's phase
+/// durations add up to its length. A phase with no frames (a squat
+/// bounced out of the bottom) is left out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSpan {
+    pub phase: Phase,
+    pub start_frame: usize,
+    pub frames: usize,
+    pub start_s: f64,
+    pub duration_s: f64,
+}
+
 /// One rep with its phase times (seconds) and measures.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Rep {
@@ -113,6 +160,13 @@ pub struct Rep {
     pub start_frame: usize,
     pub key_frame: usize,
     pub end_frame: usize,
+    /// The rep's phases in order, cut where the bar enters and leaves the
+    /// bands at its top and bottom (`phase_band_share` of its range): a
+    /// paused squat's pause is its `bottom`, a deadlift's hold at the top
+    /// its `lockout`. The squat's lockout and the deadlift's setup or floor
+    /// reach past `end_s`/before `start_s` to the neighbouring rep.
+    #[serde(default)]
+    pub phases: Vec<PhaseSpan>,
     pub eccentric_s: Option<f64>,
     pub concentric_s: f64,
     pub range_of_motion_m: f64,
@@ -344,7 +398,15 @@ pub fn segment(
     };
     let swing = p.min_rep_rom_m.max(p.min_rep_rom_share * (top - bottom));
     let turns = zigzag(&y, swing);
+    let v: Vec<Option<f64>> = bar
+        .frames
+        .iter()
+        .map(|f| f.map(|b| b.vy_mps).filter(|v| v.is_finite()))
+        .collect();
+    // One frame's time, for a phase that runs to the clip's last frame.
+    let frame_s = median(times.windows(2).map(|w| w[1] - w[0])).unwrap_or(0.0);
     let mut reps = Vec::new();
+    let mut marks = Vec::new();
     // A squat rep is peak -> valley -> peak; a deadlift rep valley -> peak,
     // with the following valley (when present) ending it.
     let want_key_peak = lift == Lift::Deadlift;
@@ -412,21 +474,47 @@ pub fn segment(
         // A clip that ends in the lockout has no descent to end the rep:
         // it ends with the lockout band, not inside it.
         let arrive = arrive.max(key_hi);
+        // The bands cut the rep where the bar is surely moving; its phases
+        // run from where it starts moving to where it stops, so the slow
+        // first and last centimetres count in the durations and the mean
+        // velocity (as velocity trackers time a concentric). Each edge moves
+        // from its band crossing towards the rest while the bar still moves.
+        // `going(i, d)`: moving in direction d (+1 up, -1 down) on frame i.
+        let going = |i: usize, d: f64| v[i].is_some_and(|s| s * d >= p.still_below_mps);
+        let near = |i: usize, level: Option<f64>| matches!((y[i], level), (Some(h), Some(l)) if (h - l).abs() <= band);
+        // The first half goes down in a squat, up in a deadlift.
+        let out = if lift == Lift::Squat { -1.0 } else { 1.0 };
+        let mut start = leave + usize::from(!starts_before_clip && leave < key);
+        while !starts_before_clip && start > before && going(start - 1, out) && near(start - 1, Some(y_before)) {
+            start -= 1;
+        }
+        let turn_lo = (key_lo..key).find(|&i| !going(i, out)).unwrap_or(key);
+        // A deadlift clip that ends in the lockout or on the way down has no
+        // whole eccentric: what it shows of one runs to the clip's end.
+        let ends_in_turn = turns.get(k + 1).is_none();
+        let turn_hi = (key..=key_hi)
+            .rev()
+            .find(|&i| !going(i, -out))
+            .map_or(key, |i| i + 1)
+            .max(turn_lo);
+        let mut stop = arrive.max(turn_hi);
+        while stop < y.len() && (ends_in_turn || going(stop, -out) && near(stop, y[after])) {
+            stop += 1;
+        }
         let (conc_from, conc_to) = if lift == Lift::Squat {
-            (key_hi, arrive)
+            (turn_hi, stop)
         } else {
-            (leave, key_lo)
+            (start, turn_lo)
         };
+        let at = |i: usize| times.get(i).copied().unwrap_or(times[times.len() - 1] + frame_s);
         let ecc = if starts_before_clip {
             None
         } else if lift == Lift::Squat {
-            Some(times[key_lo] - times[leave])
+            Some(at(turn_lo) - at(start))
         } else {
-            Some(times[arrive] - times[key_hi])
+            Some(at(stop) - at(turn_hi)).filter(|_| !ends_in_turn)
         };
-        let vs: Vec<f64> = (conc_from..=conc_to)
-            .filter_map(|i| bar.frames[i].map(|b| b.vy_mps))
-            .collect();
+        let vs: Vec<f64> = (conc_from..conc_to).filter_map(|i| v[i]).collect();
         let mean_v = if vs.is_empty() {
             0.0
         } else {
@@ -445,6 +533,14 @@ pub fn segment(
                 Some((k.y - h.y) * bar.scale.metres_per_px)
             })
             .flatten();
+        marks.push(Marks {
+            start,
+            turn_lo,
+            turn_hi,
+            stop,
+            band,
+            end_level: y[after],
+        });
         reps.push(Rep {
             index: reps.len(),
             start_s: times[leave],
@@ -453,8 +549,9 @@ pub fn segment(
             start_frame: leave,
             key_frame: key_mid,
             end_frame: arrive,
+            phases: Vec::new(),
             eccentric_s: ecc.filter(|e| *e > 0.0),
-            concentric_s: times[conc_to] - times[conc_from],
+            concentric_s: at(conc_to) - at(conc_from),
             range_of_motion_m: rom,
             mean_concentric_velocity_mps: mean_v,
             peak_concentric_velocity_mps: peak_v,
@@ -468,6 +565,12 @@ pub fn segment(
             starts_before_clip,
             not_checked: Vec::new(),
         });
+    }
+    let mut from = first.unwrap_or(0);
+    for (k, (r, m)) in reps.iter_mut().zip(&marks).enumerate() {
+        let next_leave = marks.get(k + 1).map(|m| m.start);
+        r.phases = phases(times, &y, lift, m, from.min(m.start), k == 0, next_leave);
+        from = r.phases.last().map_or(m.stop, |p| p.start_frame + p.frames).max(m.stop);
     }
     let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
     let loss = (speeds.len() >= 2).then(|| {
@@ -483,6 +586,94 @@ pub fn segment(
             velocity_loss_pct: loss,
         },
     )
+}
+
+/// Where a rep's bar started and stopped moving (frame indices; the
+/// phases run from one to the next, each ending where the next begins).
+struct Marks {
+    /// Started to move (the eccentric of a squat, the pull of a deadlift).
+    start: usize,
+    /// At the turn (bottom or lockout): came to rest, moved again. Equal
+    /// when the bar turned without stopping.
+    turn_lo: usize,
+    turn_hi: usize,
+    /// Came to rest after the rep (the clip's length if it never did).
+    stop: usize,
+    /// The bands' half-width (m).
+    band: f64,
+    /// Bar height at the turn the rep ends on (m).
+    end_level: Option<f64>,
+}
+
+/// A rep's phases from where its bar moved. `from` is the first frame no
+/// earlier phase holds (the clip's first frame with a bar for the first
+/// rep); `next_start` is where the next rep starts to move.
+fn phases(
+    times: &[f64],
+    y: &[Option<f64>],
+    lift: Lift,
+    m: &Marks,
+    from: usize,
+    first_rep: bool,
+    next_start: Option<usize>,
+) -> Vec<PhaseSpan> {
+    let n = times.len();
+    // One frame's time, for a span that runs to the clip's last frame.
+    let step = median(times.windows(2).map(|w| w[1] - w[0])).unwrap_or(0.0);
+    let at = |i: usize| times.get(i).copied().unwrap_or(times[n - 1] + step);
+    let span = |phase: Phase, a: usize, b: usize| {
+        (b > a).then(|| PhaseSpan {
+            phase,
+            start_frame: a,
+            frames: b - a,
+            start_s: at(a),
+            duration_s: at(b) - at(a),
+        })
+    };
+    // The frames from the rep's end that stay within its end band (the
+    // top for a squat, the floor for a deadlift), up to the next rep.
+    let still = (m.stop..next_start.unwrap_or(n))
+        .take_while(|&i| matches!((y[i], m.end_level), (Some(v), Some(l)) if (v - l).abs() <= m.band))
+        .last()
+        .map_or(m.stop, |i| i + 1);
+    let list = match lift {
+        // Between squats the lifter stands locked out, then braces for the
+        // next descent once the bar moves (a breath, a shift of the feet).
+        Lift::Squat => [
+            span(Phase::Setup, from, m.start),
+            span(Phase::Eccentric, m.start, m.turn_lo),
+            span(Phase::Bottom, m.turn_lo, m.turn_hi),
+            span(Phase::Concentric, m.turn_hi, m.stop),
+            span(Phase::Lockout, m.stop, still),
+        ],
+        // The bar back on the floor belongs to the pull it waits for.
+        Lift::Deadlift => [
+            span(if first_rep { Phase::Setup } else { Phase::Floor }, from, m.start),
+            span(Phase::Concentric, m.start, m.turn_lo),
+            span(Phase::Lockout, m.turn_lo, m.turn_hi),
+            span(Phase::Eccentric, m.turn_hi, m.stop),
+            next_start
+                .is_none()
+                .then(|| span(Phase::Floor, m.stop, still))
+                .flatten(),
+        ],
+    };
+    list.into_iter().flatten().collect()
+}
+
+/// The phase and rep index (0-based) of every frame; None outside the
+/// reps' phases (after the set, or a walk between shots). A deadlift's bar
+/// back on the floor after its last pull is `floor` of that rep.
+pub fn phase_per_frame(reps: &[Rep], frames: usize) -> Vec<Option<(usize, Phase)>> {
+    let mut out = vec![None; frames];
+    for r in reps {
+        for p in &r.phases {
+            for slot in out.iter_mut().skip(p.start_frame).take(p.frames) {
+                *slot = Some((r.index, p.phase));
+            }
+        }
+    }
+    out
 }
 
 /// reps.csv: one row per rep.
@@ -542,6 +733,7 @@ pub(crate) fn test_rep(start: usize, key: usize, end: usize, fps: f64, rom: f64)
         start_frame: start,
         key_frame: key,
         end_frame: end,
+        phases: Vec::new(),
         eccentric_s: None,
         concentric_s: 1.0,
         range_of_motion_m: rom,
@@ -654,10 +846,57 @@ mod tests {
         assert!((reps[0].key_s - 1.9).abs() < 0.1, "{:?}", reps[0]);
         assert!((reps[0].range_of_motion_m - 0.6).abs() < 0.01);
         assert!(reps[0].mean_concentric_velocity_mps > 0.4 && reps[0].peak_concentric_velocity_mps > 0.8);
-        // Concentric = from leaving the bottom band to reaching the top band
-        // (5 % of ROM each): a smoothstep spends 13.5 % of its time in each
-        // end band, so 0.73 of the 1.0 s ramp.
-        assert!((reps[0].concentric_s - 0.73).abs() < 0.07, "{:?}", reps[0]);
+        // The phases run from where the bar starts moving to where it
+        // stops: the whole 1.2 s way down, the 0.4 s pause, the 1.0 s way up.
+        let names: Vec<Phase> = reps[0].phases.iter().map(|p| p.phase).collect();
+        use Phase::*;
+        assert_eq!(
+            names,
+            [Setup, Eccentric, Bottom, Concentric, Lockout],
+            "{:?}",
+            reps[0].phases
+        );
+        assert_eq!(reps[1].phases[0].phase, Eccentric, "{:?}", reps[1].phases);
+        let secs = |r: &Rep, p: Phase| r.phases.iter().find(|s| s.phase == p).map_or(0.0, |s| s.duration_s);
+        for (p, want) in [(Setup, 0.5), (Eccentric, 1.2), (Bottom, 0.4), (Concentric, 1.0)] {
+            assert!((secs(&reps[0], p) - want).abs() < 0.07, "{p:?}: {:?}", reps[0].phases);
+        }
+        assert!((reps[0].concentric_s - 1.0).abs() < 0.07, "{:?}", reps[0]);
+        assert!((reps[0].eccentric_s.unwrap() - 1.2).abs() < 0.07, "{:?}", reps[0]);
+        // Regression: the mean concentric velocity was taken between the
+        // bands, leaving out the slow start and finish (0.74 m/s here for
+        // 0.6 m in 1.0 s).
+        assert!(
+            (reps[0].mean_concentric_velocity_mps - 0.6).abs() < 0.03,
+            "{:?}",
+            reps[0]
+        );
+        // The lockout runs until the next descent: every frame from the
+        // first setup to the last lockout has a phase.
+        let per_frame = phase_per_frame(&reps, h.len());
+        assert!(per_frame.iter().all(Option::is_some), "{per_frame:?}");
+        assert_eq!(per_frame[reps[1].phases[0].start_frame - 1], Some((0, Lockout)));
+    }
+
+    /// A paused squat's pause is its bottom phase; a bounce has none.
+    #[test]
+    fn a_pause_at_the_bottom_is_its_bottom_phase() {
+        for pause in [0.0, 1.5] {
+            let mut h = hold(1.5, 0.5);
+            h.extend(ramp(1.5, 0.9, 1.2));
+            h.extend(hold(0.9, pause));
+            h.extend(ramp(0.9, 1.5, 1.0));
+            h.extend(hold(1.5, 0.5));
+            let (t, skel, bar) = tracks(&h);
+            let (reps, _) = segment(&t, Lift::Squat, &skel, &bar, &RepProfile::default());
+            let bottom = reps[0]
+                .phases
+                .iter()
+                .find(|p| p.phase == Phase::Bottom)
+                .map_or(0.0, |p| p.duration_s);
+            // A bounce turns within a frame or two.
+            assert!((bottom - pause).abs() < 0.1, "pause {pause}: {:?}", reps[0].phases);
+        }
     }
 
     #[test]
@@ -724,6 +963,11 @@ mod tests {
         let r = &reps[0];
         assert!(r.start_s < r.key_s && r.key_s <= r.end_s, "{r:?}");
         assert!(r.end_frame == h.len() - 1 && r.eccentric_s.is_none(), "{r:?}");
+        // Its lockout runs to the clip's end; no way down is invented.
+        let last = r.phases.last().unwrap();
+        assert_eq!(last.phase, Phase::Lockout, "{:?}", r.phases);
+        assert_eq!(last.start_frame + last.frames, h.len());
+        assert!((last.duration_s - 0.8).abs() < 0.07, "{:?}", r.phases);
     }
 
     #[test]
@@ -741,6 +985,19 @@ mod tests {
         assert!(reps[0].mean_concentric_velocity_mps > reps[2].mean_concentric_velocity_mps);
         let loss = set.velocity_loss_pct.unwrap();
         assert!(loss > 25.0 && loss < 45.0, "velocity loss {loss}");
+        // Setup, then each pull's concentric, lockout and eccentric; the
+        // bar touches the floor for a frame at most between pulls.
+        use Phase::*;
+        let names: Vec<Phase> = reps[0].phases.iter().map(|p| p.phase).collect();
+        assert_eq!(names, [Setup, Concentric, Lockout, Eccentric], "{:?}", reps[0].phases);
+        for r in &reps[1..] {
+            let floor: usize = r.phases.iter().filter(|p| p.phase == Floor).map(|p| p.frames).sum();
+            assert!(floor <= 2, "{:?}", r.phases);
+        }
+        // Each concentric is the whole ramp (1.0, 1.3, 1.6 s).
+        for (k, r) in reps.iter().enumerate() {
+            assert!((r.concentric_s - (1.0 + 0.3 * k as f64)).abs() < 0.07, "{r:?}");
+        }
     }
 
     #[test]

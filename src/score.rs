@@ -142,6 +142,20 @@ pub struct Score {
     pub reps_truth: usize,
     /// Largest |bottom or lockout time error| over matched reps (s).
     pub rep_key_time_err_s: Option<f64>,
+    /// Worst error of the reported per-rep mean concentric velocity (m/s,
+    /// signed) and concentric time (s) against the truth bar's own
+    /// concentric: from its last frame at the starting height (within 1 mm)
+    /// to its highest, inside the truth's concentric phase. The truth's
+    /// phases follow the body, whose pull can start before the bar moves
+    /// and whose lean-back can lower it after its top.
+    #[serde(default)]
+    pub rep_mean_velocity_err_mps: Option<f64>,
+    #[serde(default)]
+    pub rep_concentric_err_s: Option<f64>,
+    /// Share of the truth's frames whose kinematics.csv phase is the
+    /// truth's (a squat's "standing" is setup or lockout).
+    #[serde(default)]
+    pub phase_agreement: Option<f64>,
     pub faults_truth: usize,
     pub faults_found: usize,
     /// Flags with no matching injected fault, as kind@rep.
@@ -268,7 +282,11 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         .reduce(f64::max);
     let flags: Vec<&crate::faults::Fault> = report.reps.iter().flat_map(|r| &r.faults).collect();
     let (faults_found, faults_false) = match_faults(&truth.faults, &flags);
+    let (rep_mean_velocity_err_mps, rep_concentric_err_s) = score_rep_velocity(&truth, &report);
     Ok(Score {
+        rep_mean_velocity_err_mps,
+        rep_concentric_err_s,
+        phase_agreement: score_phases(&out_dir.join("kinematics.csv"), &truth),
         faults_truth: truth.faults.len(),
         faults_found,
         faults_false,
@@ -303,6 +321,55 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         torso_angle_err_deg_p90: percentile(ang.iter().copied(), 90.0),
         knee_max_jump_shin: jumps.iter().copied().reduce(f64::max),
     })
+}
+
+/// The worst signed errors (by size) of the reported reps' mean concentric
+/// velocity and concentric time, each true rep against the reported rep
+/// with the nearest key time.
+fn score_rep_velocity(truth: &Truth, report: &Report) -> (Option<f64>, Option<f64>) {
+    let frames = &truth.frames;
+    let worst = |a: Option<f64>, e: f64| Some(a.map_or(e, |a: f64| if e.abs() > a.abs() { e } else { a }));
+    let (mut v_err, mut t_err) = (None, None);
+    for (k, tr) in truth.reps.iter().enumerate() {
+        let Some(rep) = report
+            .reps
+            .iter()
+            .min_by(|a, b| (a.key_s - tr.key_s).abs().total_cmp(&(b.key_s - tr.key_s).abs()))
+        else {
+            continue;
+        };
+        let idx: Vec<usize> = (0..frames.len())
+            .filter(|&i| frames[i].phase == "concentric" && frames[i].rep == Some(k))
+            .collect();
+        let (Some(&a), Some(&b)) = (idx.first(), idx.last()) else {
+            continue;
+        };
+        let y = |i: usize| frames[i].bar_m[1];
+        let top = (a..=b).max_by(|&i, &j| y(i).total_cmp(&y(j))).unwrap_or(b);
+        let from = (a..=top).rev().find(|&i| (y(i) - y(a)).abs() <= 0.001).unwrap_or(a);
+        let secs = frames[top].time_s - frames[from].time_s;
+        if secs <= 0.0 {
+            continue;
+        }
+        v_err = worst(v_err, rep.mean_concentric_velocity_mps - (y(top) - y(from)) / secs);
+        t_err = worst(t_err, rep.concentric_s - secs);
+    }
+    (v_err, t_err)
+}
+
+/// Share of the truth's frames given the truth's phase in kinematics.csv.
+fn score_phases(path: &Path, truth: &Truth) -> Option<f64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    let col = lines.next()?.split(',').position(|h| h == "phase")?;
+    let phases: Vec<String> = lines.map(|l| l.split(',').nth(col).unwrap_or("").to_string()).collect();
+    let same = |t: &str, got: &str| t == got || (t == "standing" && (got == "setup" || got == "lockout"));
+    let scored: Vec<bool> = truth
+        .frames
+        .iter()
+        .filter_map(|f| phases.get(f.frame).map(|got| same(&f.phase, got)))
+        .collect();
+    (!scored.is_empty()).then(|| scored.iter().filter(|&&ok| ok).count() as f64 / scored.len() as f64)
 }
 
 #[derive(Default)]
@@ -411,14 +478,15 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 pub fn table(scores: &[Score]) -> String {
     let mut s =
         format!(
-        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}\n",
+        "{:<26} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} | {:>4} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} | {:>6} {}\n",
         "clip", "frames", "pose%", "kp px", "kp p90", "kp %T", "p90 %T", "torso°", "t p90", "jump",
-        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "yaw°", "tilt°", "lift", "judge", "reps", "key s", "faults", "false flags"
+        "bar%", "bar px", "bar mm", "scale%", "ROM cm", "vpk", "vmean", "yaw°", "tilt°", "lift", "judge", "reps", "key s",
+        "rep v", "conc s", "phase%", "faults", "false flags"
     );
     for c in scores {
         let _ = writeln!(
             s,
-            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} | {:>4} {:>5} {:>5} {:>5} | {:>6} {}",
+            "{:<26} {:>6} {:>6.1} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>5} | {:>4} {:>5} {:>5} {:>5} {:>6} {:>6} {:>5} | {:>6} {}",
             c.clip,
             c.frames,
             c.pose_coverage * 100.0,
@@ -446,6 +514,9 @@ pub fn table(scores: &[Score]) -> String {
             if c.judged { "yes" } else { "no" },
             format!("{}/{}", c.reps_found, c.reps_truth),
             cell(c.rep_key_time_err_s, 2),
+            cell(c.rep_mean_velocity_err_mps, 3),
+            cell(c.rep_concentric_err_s, 2),
+            cell(c.phase_agreement.map(|v| v * 100.0), 1),
             format!("{}/{}", c.faults_found, c.faults_truth),
             if c.faults_false.is_empty() {
                 "-".to_string()
@@ -463,6 +534,9 @@ pub fn table(scores: &[Score]) -> String {
           - where the near face was never seen whole);\n\
           lift = squat/deadlift recognised right; judge = view judged side-on; reps = found/true;\n\
           key s = largest bottom (squat) or lockout (deadlift) time error over the true reps;\n\
+          rep v / conc s = worst error of the reported per-rep mean concentric velocity (m/s) and\n\
+          concentric time (s) against the truth bar's own rise (from leaving its start height to its top);\n\
+          phase% = frames whose kinematics.csv phase is the truth's;\n\
           faults = injected faults flagged with the right kind at the right time / injected;\n\
           false flags = flags matching no injected fault (kind@rep)\n";
     s

@@ -92,6 +92,11 @@ struct Guard {
     tilt_deg: f64,
     /// Injected faults that must be flagged (right kind, right time).
     faults_found: usize,
+    /// |reported per-rep mean concentric velocity - the truth bar's|, m/s
+    /// (the issue's goal is 0.03).
+    rep_v: f64,
+    /// Share of frames in the truth's phase, at least.
+    phases: f64,
 }
 
 /// False flags known and left, each with its reason (README, "Known misses
@@ -115,24 +120,27 @@ const GUARDS: &[Guard] = &[
     // band below it, stretched the scale 1.4 % (ROM -1.25 cm) until the
     // scale was read from the near face alone, and held the centre 0.64 px
     // low until the bar took the face's centre (0.04).
-    Guard { clip: "squat_clean", coverage: 0.93, kp_pct: 12.0, torso_deg: 4.5, bar_share: 0.95, bar_px: 0.3, scale_pct: 0.5, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
-    Guard { clip: "deadlift_clean", coverage: 0.97, kp_pct: 8.5, torso_deg: 7.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
+    Guard { clip: "squat_clean", coverage: 0.93, kp_pct: 12.0, torso_deg: 4.5, bar_share: 0.95, bar_px: 0.3, scale_pct: 0.5, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0, rep_v: 0.03, phases: 0.9 },
+    Guard { clip: "deadlift_clean", coverage: 0.97, kp_pct: 8.5, torso_deg: 7.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0, rep_v: 0.03, phases: 0.9 },
     // The second rep's rounding reads 0.35 with OpenCV's network runner and
     // 0.31-0.32 on the machine the gates were set on, but 0.15 with ONNX
     // Runtime on an AVX2 machine: the pose at lockout, where the plate hides the
     // hip, goes either way with the last bits of the network's arithmetic
     // (README, "The same video on another machine"). The first rep is
     // found on every machine tried.
-    Guard { clip: "deadlift_rounding", coverage: 0.93, kp_pct: 15.0, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.7, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 1 },
-    Guard { clip: "deadlift_hips_rise_early", coverage: 0.97, kp_pct: 8.0, torso_deg: 8.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.6, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2 },
-    Guard { clip: "deadlift_bar_drift", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2 },
+    Guard { clip: "deadlift_rounding", coverage: 0.93, kp_pct: 15.0, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.7, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 1, rep_v: 0.03, phases: 0.9 },
+    Guard { clip: "deadlift_hips_rise_early", coverage: 0.97, kp_pct: 8.0, torso_deg: 8.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.6, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2, rep_v: 0.03, phases: 0.9 },
+    Guard { clip: "deadlift_bar_drift", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.6, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2, rep_v: 0.03, phases: 0.9 },
     // The lean-back's 0.1 s speed bump (1.0 -> 1.3 -> 1.0 m/s): 0.081 m/s
     // peak error when the bar was smoothed by a 6 Hz low-pass, 0.022 with
     // the Kalman smoother. Its pose coverage and torso error move with the
     // machine's floating-point path: 78.1 % and 7.6 deg where set, 76.3 %
     // and 9.3 deg with ONNX Runtime on an AVX2 machine, 68.8 % and 7.9 deg
     // with OpenCV's network runner there.
-    Guard { clip: "deadlift_hyperextension", coverage: 0.66, kp_pct: 11.0, torso_deg: 10.0, bar_share: 0.97, bar_px: 1.0, scale_pct: 0.5, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2 },
+    // Its truth's phases follow the body: the lean-back after the bar's top
+    // (the bar sinks 3 mm) is the truth's concentric, our lockout (phases
+    // 87 %; the velocity is scored against the bar's own rise).
+    Guard { clip: "deadlift_hyperextension", coverage: 0.66, kp_pct: 11.0, torso_deg: 10.0, bar_share: 0.97, bar_px: 1.0, scale_pct: 0.5, rom_cm: 1.0, v_peak: 0.03, v_mean: 0.015, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2, rep_v: 0.03, phases: 0.85 },
     // A portrait phone 1.5 m up, tilted 18 deg down: the plate's vertical
     // size runs 77.6 -> 90.2 px from the floor to lockout. One scale read
     // the ROM 8.2 cm short and the mean speed 0.079 m/s slow; the row-by-row
@@ -145,11 +153,11 @@ const GUARDS: &[Guard] = &[
     // until the face's squeeze was split into a turn and a tilt. The scale
     // column compares one figure for the whole path with the truth's for
     // the plate on the floor: -8 % by design here.
-    Guard { clip: "deadlift_pitched", coverage: 0.97, kp_pct: 12.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.6, scale_pct: 9.0, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 2.0, faults_found: 0 },
+    Guard { clip: "deadlift_pitched", coverage: 0.97, kp_pct: 12.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.6, scale_pct: 9.0, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 2.0, faults_found: 0, rep_v: 0.03, phases: 0.9 },
     // Slow-motion capture, 120 fps played at that rate: the rules that
     // count frames or seconds (smoothing, tracking gates, still frames, the
     // repeat check) at four times the usual rate.
-    Guard { clip: "deadlift_120fps", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
+    Guard { clip: "deadlift_120fps", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0, rep_v: 0.03, phases: 0.9 },
     // A camera turned 25 deg: the plate's wall shows up to 14 px wide on
     // the side away from the camera, and the bar sat 5.9 px off the plate's
     // centre (ROM -0.86 cm, scale -0.88 %) until the outline was modelled
@@ -160,21 +168,24 @@ const GUARDS: &[Guard] = &[
     // read 2.5 cm short; with it 0.16 px, -0.08 cm, the camera read to
     // 0.5 deg. The scale column compares one figure with the truth's at
     // the floor, which the tilt makes differ (heights go row by row).
-    Guard { clip: "deadlift_turned_tilted", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.85, bar_px: 0.6, scale_pct: 6.0, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.015, yaw_deg: 2.0, tilt_deg: 2.0, faults_found: 0 },
+    // The first pull's start was not measured (the track creeps 1.5 cm up
+    // on the floor before the bar moves): its concentric reads 0.13 s
+    // short and its mean velocity 0.034 m/s fast.
+    Guard { clip: "deadlift_turned_tilted", coverage: 0.97, kp_pct: 8.0, torso_deg: 5.0, bar_share: 0.85, bar_px: 0.6, scale_pct: 6.0, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.015, yaw_deg: 2.0, tilt_deg: 2.0, faults_found: 0, rep_v: 0.045, phases: 0.9 },
     // A portrait phone 3 m away, turned 14 and tilted 12 deg: the far plate
     // shows beside the hands and the near one out of round, further from
     // them. The track took the far plate (centre 146 px off, scale +47 %,
     // a false bar_drift on both pulls) until a seed looked beside itself
     // for its bar's bigger twin (`BarTracker::twin`): 0.13 px, ROM -0.28 cm.
     // Scale as deadlift_pitched: one figure against the floor's.
-    Guard { clip: "deadlift_phone_turned", coverage: 0.97, kp_pct: 8.5, torso_deg: 4.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 9.0, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 2.0, tilt_deg: 2.0, faults_found: 0 },
+    Guard { clip: "deadlift_phone_turned", coverage: 0.97, kp_pct: 8.5, torso_deg: 4.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 9.0, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 2.0, tilt_deg: 2.0, faults_found: 0, rep_v: 0.03, phases: 0.9 },
     // A bumper with a light rim band round a dark face: the seed took the
     // face's edge (0.86 of the rim) and the scale read 17 % long, the ROM
     // 12.3 cm, the peak speed 0.21 m/s fast, until a seed looked for an
     // outer rim about its centre (`BarTracker::outer_rim`): 0.12 px, scale
     // 0.02 %, ROM 0.19 cm.
-    Guard { clip: "deadlift_hips_up_before_pull", coverage: 0.97, kp_pct: 9.5, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 1 },
-    Guard { clip: "deadlift_oblique25", coverage: 0.97, kp_pct: 9.0, torso_deg: 12.5, bar_share: 0.97, bar_px: 0.8, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0 },
+    Guard { clip: "deadlift_hips_up_before_pull", coverage: 0.97, kp_pct: 9.5, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 1, rep_v: 0.03, phases: 0.9 },
+    Guard { clip: "deadlift_oblique25", coverage: 0.97, kp_pct: 9.0, torso_deg: 12.5, bar_share: 0.97, bar_px: 0.8, scale_pct: 0.5, rom_cm: 0.5, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 0, rep_v: 0.03, phases: 0.9 },
 ];
 
 #[test]
@@ -228,6 +239,19 @@ fn pose_and_bar_accuracy_on_rendered_clips_does_not_regress() {
         check("peak velocity error m/s", v(sc.peak_velocity_err_mps), g.v_peak, false);
         check("mean velocity error m/s", v(sc.mean_velocity_err_mps), g.v_mean, false);
         check("bottom/lockout time error s", v(sc.rep_key_time_err_s), 0.1, false);
+        // Regression: the mean concentric velocity was taken between the
+        // bands 5 % of the range from each end, leaving out the slow start
+        // and finish: deadlift_clean read 0.457 m/s for the truth bar's
+        // 0.343 (the bar.csv velocities were right; the figure per rep was
+        // not), squat_clean 0.781 for 0.602. Now from where the bar starts
+        // moving to where it stops.
+        check(
+            "|rep mean concentric velocity error| m/s",
+            v(sc.rep_mean_velocity_err_mps).abs(),
+            g.rep_v,
+            false,
+        );
+        check("phase agreement", sc.phase_agreement.unwrap_or(0.0), g.phases, true);
         check(
             "injected faults found",
             sc.faults_found as f64,

@@ -43,6 +43,29 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
     let reps = std::fs::read_to_string(out.join("reps.csv")).unwrap();
     assert_eq!(reps.lines().count(), 3, "two squat reps:\n{reps}");
     assert_eq!(report["lift"], "squat");
+    // kinematics.csv: a row per frame, each rep's frames in its phases in
+    // order, and the torso angle where the pose was found.
+    let kin = std::fs::read_to_string(out.join("kinematics.csv")).unwrap();
+    let mut rows = kin.lines();
+    assert_eq!(
+        rows.next().unwrap(),
+        "frame,time_s,rep,phase,bar_y_m,bar_ahead_of_midfoot_m,bar_vy_mps,torso_angle_deg,hip_angle_deg,knee_angle_deg,hip_above_knee_m,faults"
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), frames);
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for r in &rows {
+        if !r[3].is_empty() && seen.last() != Some(&(r[2], r[3])) {
+            seen.push((r[2], r[3]));
+        }
+    }
+    let want: Vec<(&str, &str)> = ["1", "2"]
+        .iter()
+        .flat_map(|rep| ["eccentric", "bottom", "concentric", "lockout"].map(|p| (*rep, p)))
+        .collect();
+    assert_eq!(seen[0], ("1", "setup"), "{seen:?}");
+    assert_eq!(seen[1..], want[..], "{seen:?}");
+    assert!(rows.iter().filter(|r| !r[7].is_empty()).count() > frames * 9 / 10);
     assert_eq!(report["bar"]["source"], "plate");
     let (n, aw, ah) = decode_count(&out.join("annotated.mp4"));
     assert_eq!(

@@ -22,6 +22,8 @@ pub struct Curves<'a> {
     /// Shoulder-hip-knee and hip-knee-ankle angles (180 = straight).
     pub hip_deg: &'a [Option<f64>],
     pub knee_deg: &'a [Option<f64>],
+    /// Hip joint above the knee joint (m, negative = below): squat depth.
+    pub hip_above_knee_m: &'a [Option<f64>],
     /// x = 0 is the midfoot (the heel and toe were seen).
     pub midfoot_known: bool,
 }
@@ -1121,6 +1123,7 @@ mod tests {
             torso_deg: &torso,
             hip_deg: &joints,
             knee_deg: &joints,
+            hip_above_knee_m: &joints,
             midfoot_known: true,
         };
         render(report, &curves, media)

@@ -110,6 +110,54 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// kinematics.csv: per frame, the rep and phase it belongs to, the bar and
+/// the body angles in the canonical frame (metres, y up, x towards the
+/// toes; degrees), and the faults whose window holds the frame. Empty cells
+/// mean "not measured" (no pose, a rep whose pose was found wrong, the bar
+/// stood in by the hands or shoulders for the midfoot distance). The
+/// values in a spreadsheet-friendly form of what report.html plots.
+pub fn write_kinematics_csv(
+    path: &Path,
+    curves: &html::Curves,
+    phases: &[Option<(usize, crate::reps::Phase)>],
+    faults: &[&crate::faults::Fault],
+) -> Result<()> {
+    let opt = |v: Option<f64>, d: usize| {
+        v.filter(|v| v.is_finite())
+            .map(|v| format!("{v:.d$}"))
+            .unwrap_or_default()
+    };
+    let at = |v: &[Option<f64>], i: usize| v.get(i).copied().flatten();
+    let mut out = String::from(
+        "frame,time_s,rep,phase,bar_y_m,bar_ahead_of_midfoot_m,bar_vy_mps,torso_angle_deg,hip_angle_deg,knee_angle_deg,hip_above_knee_m,faults\n",
+    );
+    for (i, &t) in curves.times.iter().enumerate() {
+        let bar = curves.bar.get(i).copied().flatten();
+        let (rep, phase) = match phases.get(i).copied().flatten() {
+            Some((r, p)) => ((r + 1).to_string(), p.name()),
+            None => (String::new(), ""),
+        };
+        let active: Vec<&str> = faults
+            .iter()
+            .filter(|f| (f.start_frame..=f.end_frame).contains(&i))
+            .map(|f| f.kind.name())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{i},{t:.6},{rep},{phase},{},{},{},{},{},{},{},{}",
+            opt(bar.map(|b| b.y_m), 4),
+            opt(bar.filter(|b| curves.midfoot_known && !b.stand_in).map(|b| b.x_m), 4),
+            opt(bar.map(|b| b.vy_mps), 3),
+            opt(at(curves.torso_deg, i), 1),
+            opt(at(curves.hip_deg, i), 1),
+            opt(at(curves.knee_deg, i), 1),
+            opt(at(curves.hip_above_knee_m, i), 3),
+            active.join(";"),
+        );
+    }
+    write_atomic(path, out.as_bytes())
+}
+
 /// One poses.csv row's worth of input.
 pub struct PoseRow<'a> {
     pub time_s: f64,
