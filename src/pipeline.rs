@@ -538,10 +538,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         hip_deg = angle(Joint::Shoulder, Joint::Hip, Joint::Knee);
         knee_deg = angle(Joint::Hip, Joint::Knee, Joint::Ankle);
         hip_above_knee_m = (0..tracked.times.len())
-            .map(|i| {
-                let (h, k) = (track.point(i, Joint::Hip)?, track.point(i, Joint::Knee)?);
-                Some((k.y - h.y) * bar_track.scale.metres_per_px)
-            })
+            .map(|i| track.hip_above_knee_m(i, bar_track.scale.metres_per_px))
             .collect();
         // What a judged rep could not be checked for (doubted reps and a
         // facing in doubt have their own notes).

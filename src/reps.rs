@@ -160,10 +160,10 @@ pub struct Rep {
     pub start_frame: usize,
     pub key_frame: usize,
     pub end_frame: usize,
-    /// The rep's phases in order, cut where the bar enters and leaves the
-    /// bands at its top and bottom (`phase_band_share` of its range): a
-    /// paused squat's pause is its `bottom`, a deadlift's hold at the top
-    /// its `lockout`. The squat's lockout and the deadlift's setup or floor
+    /// The rep's phases in order, each from where the bar started moving
+    /// that way to where it stopped (`still_below_mps`, looked for within
+    /// `phase_band_share` of each end): a paused squat's pause is its
+    /// `bottom`, a deadlift's hold at the top its `lockout`. The squat's lockout and the deadlift's setup or floor
     /// reach past `end_s`/before `start_s` to the neighbouring rep.
     #[serde(default)]
     pub phases: Vec<PhaseSpan>,
@@ -405,6 +405,7 @@ pub fn segment(
         .collect();
     // One frame's time, for a phase that runs to the clip's last frame.
     let frame_s = median(times.windows(2).map(|w| w[1] - w[0])).unwrap_or(0.0);
+    let at = |i: usize| times.get(i).copied().unwrap_or(times[times.len() - 1] + frame_s);
     let mut reps = Vec::new();
     let mut marks = Vec::new();
     // A squat rep is peak -> valley -> peak; a deadlift rep valley -> peak,
@@ -501,12 +502,17 @@ pub fn segment(
         while stop < y.len() && (ends_in_turn || going(stop, -out) && near(stop, y[after])) {
             stop += 1;
         }
+        // After the rep the bar rests in its end band (the top for a squat,
+        // the floor for a deadlift) until here.
+        let mut rest_end = stop;
+        while rest_end < y.len() && near(rest_end, y[after]) {
+            rest_end += 1;
+        }
         let (conc_from, conc_to) = if lift == Lift::Squat {
             (turn_hi, stop)
         } else {
             (start, turn_lo)
         };
-        let at = |i: usize| times.get(i).copied().unwrap_or(times[times.len() - 1] + frame_s);
         let ecc = if starts_before_clip {
             None
         } else if lift == Lift::Squat {
@@ -528,18 +534,14 @@ pub fn segment(
             .filter_map(|i| bar.frames[i].map(|b| b.x_m))
             .fold(f64::NEG_INFINITY, f64::max);
         let depth = (lift == Lift::Squat)
-            .then(|| {
-                let (h, k) = (track.point(bottom_i, Joint::Hip)?, track.point(bottom_i, Joint::Knee)?);
-                Some((k.y - h.y) * bar.scale.metres_per_px)
-            })
+            .then(|| track.hip_above_knee_m(bottom_i, bar.scale.metres_per_px))
             .flatten();
         marks.push(Marks {
             start,
             turn_lo,
             turn_hi,
             stop,
-            band,
-            end_level: y[after],
+            rest_end,
         });
         reps.push(Rep {
             index: reps.len(),
@@ -568,8 +570,8 @@ pub fn segment(
     }
     let mut from = first.unwrap_or(0);
     for (k, (r, m)) in reps.iter_mut().zip(&marks).enumerate() {
-        let next_leave = marks.get(k + 1).map(|m| m.start);
-        r.phases = phases(times, &y, lift, m, from.min(m.start), k == 0, next_leave);
+        let next_start = marks.get(k + 1).map(|m| m.start);
+        r.phases = phases(at, lift, m, from.min(m.start), k == 0, next_start);
         from = r.phases.last().map_or(m.stop, |p| p.start_frame + p.frames).max(m.stop);
     }
     let speeds: Vec<f64> = reps.iter().map(|r| r.mean_concentric_velocity_mps).collect();
@@ -599,28 +601,22 @@ struct Marks {
     turn_hi: usize,
     /// Came to rest after the rep (the clip's length if it never did).
     stop: usize,
-    /// The bands' half-width (m).
-    band: f64,
-    /// Bar height at the turn the rep ends on (m).
-    end_level: Option<f64>,
+    /// Left the band it came to rest in (or the clip ended).
+    rest_end: usize,
 }
 
 /// A rep's phases from where its bar moved. `from` is the first frame no
 /// earlier phase holds (the clip's first frame with a bar for the first
-/// rep); `next_start` is where the next rep starts to move.
+/// rep); `next_start` is where the next rep starts to move; `at` gives a
+/// frame's time (one frame past the clip's last for its end).
 fn phases(
-    times: &[f64],
-    y: &[Option<f64>],
+    at: impl Fn(usize) -> f64,
     lift: Lift,
     m: &Marks,
     from: usize,
     first_rep: bool,
     next_start: Option<usize>,
 ) -> Vec<PhaseSpan> {
-    let n = times.len();
-    // One frame's time, for a span that runs to the clip's last frame.
-    let step = median(times.windows(2).map(|w| w[1] - w[0])).unwrap_or(0.0);
-    let at = |i: usize| times.get(i).copied().unwrap_or(times[n - 1] + step);
     let span = |phase: Phase, a: usize, b: usize| {
         (b > a).then(|| PhaseSpan {
             phase,
@@ -630,12 +626,8 @@ fn phases(
             duration_s: at(b) - at(a),
         })
     };
-    // The frames from the rep's end that stay within its end band (the
-    // top for a squat, the floor for a deadlift), up to the next rep.
-    let still = (m.stop..next_start.unwrap_or(n))
-        .take_while(|&i| matches!((y[i], m.end_level), (Some(v), Some(l)) if (v - l).abs() <= m.band))
-        .last()
-        .map_or(m.stop, |i| i + 1);
+    // Resting after the rep, up to the next rep.
+    let still = next_start.map_or(m.rest_end, |n| m.rest_end.min(n));
     let list = match lift {
         // Between squats the lifter stands locked out, then braces for the
         // next descent once the bar moves (a breath, a shift of the feet).

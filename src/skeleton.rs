@@ -134,6 +134,13 @@ impl SagittalTrack {
     pub fn point(&self, frame: usize, joint: Joint) -> Option<FusedPoint> {
         self.joints.get(frame).and_then(|j| j[joint.index()])
     }
+
+    /// The hip joint's height above the knee joint in metres (negative =
+    /// below: a squat's depth), at `metres_per_px`.
+    pub fn hip_above_knee_m(&self, frame: usize, metres_per_px: f64) -> Option<f64> {
+        let (h, k) = (self.point(frame, Joint::Hip)?, self.point(frame, Joint::Knee)?);
+        Some((k.y - h.y) * metres_per_px)
+    }
 }
 
 fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
