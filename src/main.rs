@@ -114,6 +114,14 @@ fn summary(a: &Analysis) -> String {
                     rep.mean_concentric_velocity_mps,
                     rep.peak_concentric_velocity_mps
                 );
+                if !rep.phases.is_empty() {
+                    let spans: Vec<String> = rep
+                        .phases
+                        .iter()
+                        .map(|p| format!("{} {:.2}-{:.2}", p.phase.name(), p.start_s, p.start_s + p.duration_s))
+                        .collect();
+                    s += &format!("    phases (s): {}\n", spans.join(", "));
+                }
                 if rep.starts_before_clip {
                     s += "    began before the video: counted from its ascent\n";
                 }

@@ -10,6 +10,7 @@ use crate::bar::BarTrack;
 use crate::error::{CvContext, Result};
 use crate::faults::{Fault, FaultKind};
 use crate::pose::landmarks::{Roi, INPUT};
+use crate::reps::Phase;
 use crate::skeleton::{FusedPoint, Joint, SagittalTrack};
 
 /// The person mask kept per frame for drawing: a coarse grid in crop
@@ -187,6 +188,7 @@ pub fn draw(
     i: usize,
     time_s: f64,
     mask: Option<&CoarseMask>,
+    phase: Option<(usize, Phase)>,
 ) -> Result<()> {
     let (unit, thick) = drawing_scale(img);
     draw_bar(img, bar, i, unit, thick)?;
@@ -296,7 +298,13 @@ pub fn draw(
         0.7 * unit,
         bgr(255.0, 255.0, 255.0),
     )?;
-    let facing = format!("facing {}", track.facing.name());
+    let mut facing = format!("facing {}", track.facing.name());
+    if let Some((rep, phase)) = phase {
+        facing += &format!("   rep {}: {}", rep + 1, phase.plain());
+        if phase.plain() != phase.name() {
+            facing += &format!(" ({})", phase.name());
+        }
+    }
     label(
         img,
         &facing,

@@ -653,6 +653,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
                 &bar_track,
                 &tracked.masks,
                 &all_faults,
+                &phases,
                 cfg.allow_truncated,
                 progress,
             )?;
@@ -933,6 +934,7 @@ fn render(
     bar: &BarTrack,
     masks: &[Option<CoarseMask>],
     found: &[&faults::Fault],
+    phases: &[Option<(usize, reps::Phase)>],
     allow_truncated: bool,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>> {
@@ -955,7 +957,8 @@ fn render(
             return Ok(());
         }
         let mask = masks.get(i).and_then(|m| m.as_ref());
-        overlay::draw(&mut frame.image, track, bar, i, frame.time_s, mask)?;
+        let phase = phases.get(i).copied().flatten();
+        overlay::draw(&mut frame.image, track, bar, i, frame.time_s, mask, phase)?;
         let active: Vec<&faults::Fault> = found
             .iter()
             .copied()

@@ -134,6 +134,19 @@ impl Phase {
             Phase::Lockout => "lockout",
         }
     }
+
+    /// The lifter's word for it, short enough for a video caption or a
+    /// table cell.
+    pub fn plain(self) -> &'static str {
+        match self {
+            Phase::Setup => "setup",
+            Phase::Eccentric => "down",
+            Phase::Bottom => "bottom",
+            Phase::Floor => "floor",
+            Phase::Concentric => "up",
+            Phase::Lockout => "top",
+        }
+    }
 }
 
 /// A run of frames in one phase: `frames` frames from `start_frame`,

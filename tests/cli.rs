@@ -15,6 +15,9 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     assert!(r.stdout.contains("facing right"), "{}", r.stdout);
     assert!(r.stdout.contains("clinician"), "the summary carries the health note");
+    // Each rep's phases with their times, a squat's pause at the bottom too.
+    assert!(r.stdout.contains("phases (s): setup 0.00-"), "{}", r.stdout);
+    assert_eq!(r.stdout.matches(", bottom ").count(), 2, "{}", r.stdout);
 
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
@@ -82,6 +85,11 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
         "bar path, height, speed, torso, joints, per rep"
     );
     assert!(page.contains("No faults flagged") && page.contains("clinician"));
+    assert_eq!(
+        page.matches("<div class=\"phases\"").count(),
+        2,
+        "a phase strip per rep"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok())

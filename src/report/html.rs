@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::Report;
 use crate::bar::{BarFrame, BarSource};
 use crate::faults::{Fault, Severity};
-use crate::reps::{Lift, Rep};
+use crate::reps::{Lift, Phase, Rep};
 
 /// Per-frame curves in the canonical frame (metres with y up and x towards
 /// the toes, degrees), one entry per video frame.
@@ -50,6 +50,65 @@ fn severity_colour(s: Severity) -> &'static str {
 
 fn rep_colour(index: usize) -> &'static str {
     REP_COLOURS[index % REP_COLOURS.len()]
+}
+
+/// One colour per phase, the same in the reps table and on the charts.
+fn phase_colour(p: Phase) -> &'static str {
+    match p {
+        Phase::Setup => "#ced4da",
+        Phase::Eccentric => "#74c0fc",
+        Phase::Bottom | Phase::Floor => "#ffa94d",
+        Phase::Concentric => "#51cf66",
+        Phase::Lockout => "#b197fc",
+    }
+}
+
+/// Width of the longest rep's phase strip in the reps table.
+const PHASE_STRIP_PX: f64 = 150.0;
+
+/// The key to `phase_colour`, for captions.
+const PHASE_KEY: &str =
+    "grey setup, blue down (eccentric), orange bottom or floor, green up (concentric), purple top (lockout)";
+
+/// The time a rep's phases cover, less a first rep's setup (it is not
+/// the lift).
+fn lift_s(r: &Rep) -> f64 {
+    r.phases
+        .iter()
+        .filter(|p| p.phase != Phase::Setup)
+        .map(|p| p.duration_s)
+        .sum()
+}
+
+/// A rep's phases as a strip of coloured blocks as long as each phase, on
+/// one time scale for the set (the longest rep `longest_s` fills the cell)
+/// so slower reps show longer, with their durations under it.
+fn phase_strip(r: &Rep, longest_s: f64) -> String {
+    let lift = || r.phases.iter().filter(|p| p.phase != Phase::Setup);
+    let total = lift_s(r);
+    if total <= 0.0 || longest_s <= 0.0 {
+        return "–".into();
+    }
+    let mut h = format!(
+        "<div class=\"phases\" style=\"width:{:.0}px\">",
+        PHASE_STRIP_PX * total / longest_s
+    );
+    for p in lift() {
+        let _ = write!(
+            h,
+            "<span style=\"flex:{:.3};background:{}\" title=\"{} {:.2} s\"></span>",
+            p.duration_s / total,
+            phase_colour(p.phase),
+            p.phase.name(),
+            p.duration_s
+        );
+    }
+    h += "</div>";
+    let words: Vec<String> = lift()
+        .map(|p| format!("{} {:.1}", p.phase.plain(), p.duration_s))
+        .collect();
+    let _ = write!(h, "<div class=\"hint\">{} s</div>", words.join(" · "));
+    h
 }
 
 /// Text for HTML element content and attribute values.
@@ -313,7 +372,7 @@ fn value_with_unit(v: f64, unit: &str) -> String {
 
 fn reps_table(report: &Report) -> String {
     let squat = report.lift == Some(Lift::Squat);
-    let mut h = String::from("<section><h2>Reps</h2><div class=\"scroll\"><table>\n<tr><th>rep</th><th>time</th><th>range</th><th>mean speed up</th><th>peak speed up</th><th>down / up</th>");
+    let mut h = String::from("<section><h2>Reps</h2><div class=\"scroll\"><table>\n<tr><th>rep</th><th>time</th><th>range</th><th>mean speed up</th><th>peak speed up</th><th>phases</th>");
     h += if squat {
         "<th>torso at the bottom</th>"
     } else {
@@ -324,10 +383,11 @@ fn reps_table(report: &Report) -> String {
         h += "<th>hip above knee</th>";
     }
     h += "<th>flags</th></tr>\n";
+    let longest_s = report.reps.iter().map(lift_s).fold(0.0, f64::max);
     for r in &report.reps {
         let _ = write!(
             h,
-            "<tr><td><span class=\"dot\" style=\"background:{}\"></span>{}</td><td>{:.1}–{:.1} s</td><td>{:.0} cm</td><td>{:.2} m/s</td><td>{:.2} m/s</td><td>{} / {:.1} s</td><td>{}</td><td>{}</td><td>{}</td>",
+            "<tr><td><span class=\"dot\" style=\"background:{}\"></span>{}</td><td>{:.1}–{:.1} s</td><td>{:.0} cm</td><td>{:.2} m/s</td><td>{:.2} m/s</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             rep_colour(r.index),
             r.index + 1,
             r.start_s,
@@ -335,8 +395,7 @@ fn reps_table(report: &Report) -> String {
             100.0 * r.range_of_motion_m,
             r.mean_concentric_velocity_mps,
             r.peak_concentric_velocity_mps,
-            opt(r.eccentric_s, 1, ""),
-            r.concentric_s,
+            phase_strip(r, longest_s),
             opt(r.torso_angle_bottom_deg, 0, "°"),
             opt(r.torso_angle_lockout_deg, 0, "°"),
             opt(r.max_bar_ahead_of_midfoot_m.map(|m| 100.0 * m), 0, " cm"),
@@ -372,7 +431,10 @@ fn reps_table(report: &Report) -> String {
         }
         h += "</td></tr>\n";
     }
-    h += "</table></div><p class=\"hint\">Torso angles are the hip-to-shoulder line from vertical (0° upright, + leaning forward). Speeds are of the bar going up. Down / up: eccentric and concentric durations.</p></section>\n";
+    let _ = writeln!(
+        h,
+        "</table></div><p class=\"hint\">Torso angles are the hip-to-shoulder line from vertical (0° upright, + leaning forward). Speeds are of the bar going up. Phases run from where the bar starts moving that way to where it stops: {PHASE_KEY}.</p></section>"
+    );
     h
 }
 
@@ -706,6 +768,24 @@ fn time_bands(plot: &Plot, report: &Report) -> String {
     s
 }
 
+/// Every rep's phases as blocks along the top of a time plot.
+fn phase_bands(plot: &Plot, report: &Report) -> String {
+    let mut s = String::new();
+    for p in report.reps.iter().flat_map(|r| &r.phases) {
+        let (a, b) = (plot.px(p.start_s), plot.px(p.start_s + p.duration_s));
+        let _ = write!(
+            s,
+            "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"5\" fill=\"{}\"><title>{} {:.2} s</title></rect>",
+            plot.top,
+            (b - a).max(1.0),
+            phase_colour(p.phase),
+            p.phase.name(),
+            p.duration_s
+        );
+    }
+    s
+}
+
 fn time_plot(curves: &Curves, y: (f64, f64), height: f64) -> Option<Plot> {
     let (&t0, &t1) = (curves.times.first()?, curves.times.last()?);
     (t1 > t0).then_some(Plot {
@@ -852,6 +932,8 @@ struct TimeChart<'a> {
     zero: bool,
     min_span: f64,
     caption: &'a str,
+    /// Each rep's phases as a coloured strip along the top.
+    phases: bool,
 }
 
 impl TimeChart<'_> {
@@ -868,6 +950,9 @@ impl TimeChart<'_> {
         let legend: Vec<(&str, &str, bool)> = self.lines.iter().map(|l| (l.0, l.1, false)).collect();
         let mut s = plot.open(self.title, &legend);
         s += &time_bands(&plot, report);
+        if self.phases {
+            s += &phase_bands(&plot, report);
+        }
         s += &plot.axes("s", self.unit);
         if self.zero {
             let _ = write!(
@@ -898,6 +983,7 @@ impl TimeChart<'_> {
 fn time_charts(report: &Report, curves: &Curves) -> String {
     let height: Vec<Option<f64>> = curves.bar.iter().map(|b| b.map(|b| b.y_m)).collect();
     let speed: Vec<Option<f64>> = curves.bar.iter().map(|b| b.map(|b| b.vy_mps)).collect();
+    let phase_caption = format!("The strip along the top marks each rep's phases: {PHASE_KEY}.");
     let charts = [
         TimeChart {
             title: "Bar height above the floor",
@@ -905,7 +991,8 @@ fn time_charts(report: &Report, curves: &Curves) -> String {
             lines: &[("bar", "#333", &height)],
             zero: false,
             min_span: 0.2,
-            caption: "",
+            caption: &phase_caption,
+            phases: true,
         },
         TimeChart {
             title: "Bar speed (+ up)",
@@ -914,6 +1001,7 @@ fn time_charts(report: &Report, curves: &Curves) -> String {
             zero: true,
             min_span: 0.5,
             caption: "Coloured strips along the bottom mark when a fault was flagged (hover for its name).",
+            phases: false,
         },
         TimeChart {
             title: "Torso lean from vertical (+ forward)",
@@ -922,6 +1010,7 @@ fn time_charts(report: &Report, curves: &Curves) -> String {
             zero: true,
             min_span: 30.0,
             caption: "",
+            phases: false,
         },
         TimeChart {
             title: "Hip and knee angles (180 = straight)",
@@ -930,6 +1019,7 @@ fn time_charts(report: &Report, curves: &Curves) -> String {
             zero: false,
             min_span: 40.0,
             caption: "Gaps are frames where the pose was not trusted (hidden by the plate, or a rep whose pose was found wrong).",
+            phases: false,
         },
     ];
     charts.iter().map(|c| c.draw(report, curves)).collect()
@@ -1030,6 +1120,7 @@ svg .tick,svg .axis{fill:#555}
 svg .grid{stroke:#e9ecef}svg .zero{stroke:#999}
 svg .midfoot{stroke:#2b8a3e;stroke-dasharray:3 3}
 svg .rep{fill:#f1f3f5}svg .replabel{font-weight:600}
+.phases{display:flex;height:10px;border-radius:3px;overflow:hidden}
 footer{margin-top:24px;padding-top:8px;border-top:1px solid #ddd;color:#666;font-size:.85em}
 @media (max-width:600px){.fault{flex-direction:column}.fault img{width:100%}}
 ";
@@ -1051,7 +1142,20 @@ mod tests {
                 "mean_concentric_velocity_mps": {v}, "peak_concentric_velocity_mps": 0.9,
                 "torso_angle_start_deg": 60.0, "torso_angle_bottom_deg": 58.0, "torso_angle_lockout_deg": 2.0,
                 "max_bar_ahead_of_midfoot_m": 0.04, "hip_above_knee_at_bottom_m": null, "faults": [{faults}],
-                "body_judged": true}}"#,
+                "body_judged": true, "phases": [
+                {{"phase": "{first}", "start_frame": {f0}, "frames": 2, "start_s": {t0}, "duration_s": 0.2}},
+                {{"phase": "concentric", "start_frame": {f1}, "frames": 8, "start_s": {t1}, "duration_s": 0.8}},
+                {{"phase": "lockout", "start_frame": {f2}, "frames": 3, "start_s": {t2}, "duration_s": 0.3}},
+                {{"phase": "eccentric", "start_frame": {f3}, "frames": 7, "start_s": {t3}, "duration_s": 0.7}}]}}"#,
+                first = if i == 0 { "setup" } else { "floor" },
+                f0 = 20 * i,
+                f1 = 2 + 20 * i,
+                f2 = 10 + 20 * i,
+                f3 = 13 + 20 * i,
+                t0 = 2.0 * i as f64,
+                t1 = 0.2 + 2.0 * i as f64,
+                t2 = 1.0 + 2.0 * i as f64,
+                t3 = 1.3 + 2.0 * i as f64,
                 s = 0.2 + 2.0 * i as f64,
                 k = 1.0 + 2.0 * i as f64,
                 e = 1.9 + 2.0 * i as f64,
