@@ -181,6 +181,10 @@ pub struct FaultProfile {
     /// ...together with the hip-shoulder distance shrinking to at most this
     /// share of the standing length.
     pub rounding_max_torso_length_ratio: f64,
+    /// Frames whose hip-shoulder chord leaves the person mask (body thinner
+    /// than this share of the chord on either side at any station) are not
+    /// read for rounding: pose and mask disagree there.
+    pub rounding_min_torso_depth_share: f64,
     /// How far along the bar (m) the far plate's facing side lies from the
     /// near plate's outer face; a turned camera shows it beside the near
     /// plate, and back outline stations it covers are not read.
@@ -289,6 +293,7 @@ impl Default for FaultProfile {
             liftoff_reanchor_match: 0.9,
             rounding_bulge_levels: [0.2, 0.3, 0.4],
             rounding_max_torso_length_ratio: 0.845,
+            rounding_min_torso_depth_share: 0.05,
             rounding_far_plate_spacing_m: 1.36,
             rounding_far_plate_grow: 1.1,
             rounding_far_plate_inset_px: 2.0,
@@ -378,6 +383,7 @@ impl FaultProfile {
                 ("good_morning_window_share", self.good_morning_window_share),
                 ("hips_rise_window_rom_share", self.hips_rise_window_rom_share),
                 ("rounding_max_torso_length_ratio", self.rounding_max_torso_length_ratio),
+                ("rounding_min_torso_depth_share", self.rounding_min_torso_depth_share),
                 ("proxy_bar_confidence", self.proxy_bar_confidence),
                 ("deep_bar_drop_share", self.deep_bar_drop_share),
                 ("bar_depth_confidence", self.bar_depth_confidence),
@@ -614,6 +620,12 @@ impl<'a> Body<'a> {
     fn back_reach_px(&self, i: usize) -> Option<[f64; 5]> {
         let o = self.raw.get(i)?.as_ref()?.outline?;
         Some(o.back_px(self.sign).map(|v| v as f64))
+    }
+
+    /// `TorsoOutline::thinnest_share` of the frame's pose and mask.
+    fn torso_depth_share(&self, i: usize) -> Option<f64> {
+        let pose = self.raw.get(i)?.as_ref()?;
+        pose.outline?.thinnest_share(&pose.points)
     }
 
     /// Back outline growth over the standing outline at each station, in
@@ -1279,10 +1291,15 @@ fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
 /// at the three middle stations (the ends sit on the glutes and the
 /// shoulder blades, which move with the arms), every station's growth, and
 /// the hip-shoulder length as a share of standing. Stations the far plate
-/// covers (a turned camera) read nothing.
+/// covers (a turned camera) read nothing, nor frames whose chord leaves the
+/// body.
 fn back_readings(body: &Body, rep: &Rep, p: &FaultProfile) -> Vec<(usize, f64, [f64; 5], f64)> {
     (rep.start_frame..=rep.end_frame)
         .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
+        .filter(|&i| {
+            body.torso_depth_share(i)
+                .is_some_and(|d| d >= p.rounding_min_torso_depth_share)
+        })
         .filter_map(|i| {
             let (mut g, len) = body.back_shape(i)?;
             let covered = body.stations_on_far_plate(i, p);
@@ -1851,13 +1868,24 @@ mod tests {
             frames,
             fits: vec![None; N],
         };
+        // The raw landmarks the outline was measured about: both shoulders
+        // and both hips on the fused joints.
         let raw = l
             .outline
             .iter()
-            .map(|o| {
+            .zip(&l.poses)
+            .map(|(o, p)| {
+                let mut points = [Landmark::default(); crate::pose::BODY_POINTS];
+                for (ids, j) in [([11, 12], Joint::Shoulder), ([23, 24], Joint::Hip)] {
+                    let (x, y) = to_px(p[j.index()]);
+                    for k in ids {
+                        points[k].x = x as f32;
+                        points[k].y = y as f32;
+                    }
+                }
                 Some(RawPose {
                     pose_flag: 1.0,
-                    points: [Landmark::default(); crate::pose::BODY_POINTS],
+                    points,
                     outline: *o,
                 })
             })
@@ -2613,6 +2641,20 @@ mod tests {
         let mut l2 = deadlift(0.0, 0.0);
         l2.outline = l.outline.clone();
         assert!(run(&l2, crate::reps::Lift::Deadlift, &dl_rep())
+            .iter()
+            .all(|f| f.kind != FaultKind::Rounding));
+        // Regression (deadlift_hips_up_before_pull, a clean pull flagged on
+        // both reps): where the chord runs out of the body on the chest side
+        // the pose and the mask disagree, and those frames are not read.
+        let mut l3 = deadlift(0.0, 0.0);
+        l3.poses = l.poses.clone();
+        l3.outline = l.outline.clone();
+        for o in l3.outline.iter_mut().flatten() {
+            if o.minus_px[2] > 150.0 {
+                o.plus_px[2] = 5.0;
+            }
+        }
+        assert!(run(&l3, crate::reps::Lift::Deadlift, &dl_rep())
             .iter()
             .all(|f| f.kind != FaultKind::Rounding));
     }

@@ -39,6 +39,22 @@ impl TorsoOutline {
         }
     }
 
+    /// The thinnest the body reaches on either side of the chord, as a
+    /// share of the chord's length. The hip and shoulder joint centres lie
+    /// inside the trunk, so a pose and mask that agree leave flesh on both
+    /// sides at every station; near nothing on one side means the chord
+    /// runs out of the body (a pose lagging a fast movement, or a hip drawn
+    /// on the plate) and the outline read from it says nothing of the back.
+    pub fn thinnest_share(&self, points: &[Landmark]) -> Option<f64> {
+        let c = Chord::of(points)?;
+        let thinnest = self
+            .plus_px
+            .iter()
+            .chain(&self.minus_px)
+            .fold(f32::INFINITY, |a, &b| a.min(b));
+        Some((thinnest / c.len) as f64)
+    }
+
     /// Where the back's silhouette ends at each station (image px), each
     /// brought `inset_px` back towards the chord, for the pose the outline
     /// was measured on.
@@ -183,6 +199,9 @@ mod tests {
             assert!((m - 30.0).abs() <= 1.0, "minus {m}");
         }
         assert_eq!(o.back_px(1.0), o.minus_px);
+        // The thinner side, 20 px, over the 120 px chord.
+        let share = o.thinnest_share(&pose_at((128.0, 190.0), (128.0, 70.0))).unwrap();
+        assert!((share - 20.0 / 120.0).abs() < 0.01, "{share}");
         assert_eq!(o.back_px(-1.0), o.plus_px);
     }
 
