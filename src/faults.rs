@@ -138,6 +138,13 @@ pub struct Fault {
     pub cue: String,
 }
 
+impl Fault {
+    /// The fault's window holds `frame` (the video's banner, kinematics.csv).
+    pub fn active_at(&self, frame: usize) -> bool {
+        (self.start_frame..=self.end_frame).contains(&frame)
+    }
+}
+
 /// Levels and windows of every detector (`[faults]` in the profile). Each
 /// `*_levels` triple is minor, moderate, major; the first is the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -118,7 +118,7 @@ fn summary(a: &Analysis) -> String {
                     let spans: Vec<String> = rep
                         .phases
                         .iter()
-                        .map(|p| format!("{} {:.2}-{:.2}", p.phase.name(), p.start_s, p.start_s + p.duration_s))
+                        .map(|p| format!("{} {:.2}-{:.2}", p.phase.name(), p.start_s, p.end_s()))
                         .collect();
                     s += &format!("    phases (s): {}\n", spans.join(", "));
                 }

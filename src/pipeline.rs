@@ -959,11 +959,7 @@ fn render(
         let mask = masks.get(i).and_then(|m| m.as_ref());
         let phase = phases.get(i).copied().flatten();
         overlay::draw(&mut frame.image, track, bar, i, frame.time_s, mask, phase)?;
-        let active: Vec<&faults::Fault> = found
-            .iter()
-            .copied()
-            .filter(|f| (f.start_frame..=f.end_frame).contains(&i))
-            .collect();
+        let active: Vec<&faults::Fault> = found.iter().copied().filter(|f| f.active_at(i)).collect();
         overlay::draw_faults(&mut frame.image, track, bar, i, &active)?;
         for f in found.iter().filter(|f| f.worst_frame == i) {
             let path = frames_dir.join(fault_frame_name(f));

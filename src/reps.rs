@@ -162,6 +162,13 @@ pub struct PhaseSpan {
     pub duration_s: f64,
 }
 
+impl PhaseSpan {
+    /// Where the next phase begins (s).
+    pub fn end_s(&self) -> f64 {
+        self.start_s + self.duration_s
+    }
+}
+
 /// One rep with its phase times (seconds) and measures.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Rep {
@@ -176,8 +183,9 @@ pub struct Rep {
     /// The rep's phases in order, each from where the bar started moving
     /// that way to where it stopped (`still_below_mps`, looked for within
     /// `phase_band_share` of each end): a paused squat's pause is its
-    /// `bottom`, a deadlift's hold at the top its `lockout`. The squat's lockout and the deadlift's setup or floor
-    /// reach past `end_s`/before `start_s` to the neighbouring rep.
+    /// `bottom`, a deadlift's hold at the top its `lockout`. The squat's
+    /// lockout and the deadlift's setup or floor reach past `end_s`/before
+    /// `start_s` to the neighbouring rep.
     #[serde(default)]
     pub phases: Vec<PhaseSpan>,
     pub eccentric_s: Option<f64>,

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::Report;
 use crate::bar::{BarFrame, BarSource};
 use crate::faults::{Fault, Severity};
-use crate::reps::{Lift, Phase, Rep};
+use crate::reps::{Lift, Phase, PhaseSpan, Rep};
 
 /// Per-frame curves in the canonical frame (metres with y up and x towards
 /// the toes, degrees), one entry per video frame.
@@ -70,21 +70,20 @@ const PHASE_STRIP_PX: f64 = 150.0;
 const PHASE_KEY: &str =
     "grey setup, blue down (eccentric), orange bottom or floor, green up (concentric), purple top (lockout)";
 
-/// The time a rep's phases cover, less a first rep's setup (it is not
-/// the lift).
+/// A rep's phases less a first rep's setup (it is not the lift).
+fn lift_phases(r: &Rep) -> impl Iterator<Item = &PhaseSpan> {
+    r.phases.iter().filter(|p| p.phase != Phase::Setup)
+}
+
+/// The time `lift_phases` cover.
 fn lift_s(r: &Rep) -> f64 {
-    r.phases
-        .iter()
-        .filter(|p| p.phase != Phase::Setup)
-        .map(|p| p.duration_s)
-        .sum()
+    lift_phases(r).map(|p| p.duration_s).sum()
 }
 
 /// A rep's phases as a strip of coloured blocks as long as each phase, on
 /// one time scale for the set (the longest rep `longest_s` fills the cell)
 /// so slower reps show longer, with their durations under it.
 fn phase_strip(r: &Rep, longest_s: f64) -> String {
-    let lift = || r.phases.iter().filter(|p| p.phase != Phase::Setup);
     let total = lift_s(r);
     if total <= 0.0 || longest_s <= 0.0 {
         return "–".into();
@@ -93,7 +92,7 @@ fn phase_strip(r: &Rep, longest_s: f64) -> String {
         "<div class=\"phases\" style=\"width:{:.0}px\">",
         PHASE_STRIP_PX * total / longest_s
     );
-    for p in lift() {
+    for p in lift_phases(r) {
         let _ = write!(
             h,
             "<span style=\"flex:{:.3};background:{}\" title=\"{} {:.2} s\"></span>",
@@ -104,7 +103,7 @@ fn phase_strip(r: &Rep, longest_s: f64) -> String {
         );
     }
     h += "</div>";
-    let words: Vec<String> = lift()
+    let words: Vec<String> = lift_phases(r)
         .map(|p| format!("{} {:.1}", p.phase.plain(), p.duration_s))
         .collect();
     let _ = write!(h, "<div class=\"hint\">{} s</div>", words.join(" · "));
@@ -772,7 +771,7 @@ fn time_bands(plot: &Plot, report: &Report) -> String {
 fn phase_bands(plot: &Plot, report: &Report) -> String {
     let mut s = String::new();
     for p in report.reps.iter().flat_map(|r| &r.phases) {
-        let (a, b) = (plot.px(p.start_s), plot.px(p.start_s + p.duration_s));
+        let (a, b) = (plot.px(p.start_s), plot.px(p.end_s()));
         let _ = write!(
             s,
             "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"5\" fill=\"{}\"><title>{} {:.2} s</title></rect>",

@@ -139,7 +139,7 @@ pub fn write_kinematics_csv(
         };
         let active: Vec<&str> = faults
             .iter()
-            .filter(|f| (f.start_frame..=f.end_frame).contains(&i))
+            .filter(|f| f.active_at(i))
             .map(|f| f.kind.name())
             .collect();
         let _ = writeln!(
