@@ -2702,6 +2702,25 @@ pub struct Scale {
     pub camera_fit: Option<CameraFit>,
 }
 
+#[cfg(test)]
+impl Scale {
+    /// A 450 mm plate seen square on at `metres_per_px`: the scale the
+    /// analysis tests build their bar tracks with.
+    pub(crate) fn plate_for_tests(metres_per_px: f64) -> Scale {
+        Scale {
+            metres_per_px,
+            source: "plate".into(),
+            plate_mm: 450.0,
+            plate_radius_px: Some(0.225 / metres_per_px),
+            camera_yaw_deg: None,
+            camera_tilt_deg: None,
+            yaw_from_part_rim: false,
+            vertical_metres_per_px: None,
+            camera_fit: None,
+        }
+    }
+}
+
 impl Scale {
     /// How far the camera is turned from side-on: the fitted camera's
     /// turn where the turned-camera refit ran, else the plate's squeeze.

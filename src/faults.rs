@@ -1862,15 +1862,8 @@ mod tests {
             midfoot_px: Some(to_px((origin_x, 0.0)).0),
             source: BarSource::Plate,
             scale: Scale {
-                metres_per_px: 0.001,
-                source: "plate".into(),
-                plate_mm: 450.0,
-                plate_radius_px: Some(225.0),
                 camera_yaw_deg: Some(yaw_deg),
-                camera_tilt_deg: None,
-                yaw_from_part_rim: false,
-                vertical_metres_per_px: None,
-                camera_fit: None,
+                ..Scale::plate_for_tests(0.001)
             },
             frames,
             fits: vec![None; N],

@@ -4,6 +4,7 @@
 pub mod bar;
 pub mod bench;
 pub mod cli;
+pub mod consistency;
 pub mod error;
 pub mod faults;
 pub mod feet;

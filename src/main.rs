@@ -151,6 +151,9 @@ fn summary(a: &Analysis) -> String {
             if let Some(loss) = r.set.as_ref().and_then(|s| s.velocity_loss_pct) {
                 s += &format!("  velocity loss across the set: {loss:.0}%\n");
             }
+            if let Some(c) = r.set.as_ref().and_then(|s| s.consistency.as_ref()) {
+                s += &consistency_lines(c);
+            }
         }
     }
     for n in &r.notes {
@@ -161,6 +164,28 @@ fn summary(a: &Analysis) -> String {
         s += &format!(" {}", w.display());
     }
     s += &format!("\n{}\n", r.disclaimer);
+    s
+}
+
+/// The set's rep-to-rep comparison: what varied, with its cue, or that
+/// the reps were alike and how closely.
+fn consistency_lines(c: &liftlens::consistency::Consistency) -> String {
+    let mut s = String::new();
+    for m in c.varied() {
+        s += &format!("  rep to rep: {}\n", m.sentence());
+        if let Some(cue) = &m.cue {
+            s += &format!("    cue: {cue}\n");
+        }
+    }
+    let alike: Vec<String> = c
+        .measures
+        .iter()
+        .filter(|m| !m.varied)
+        .map(|m| format!("{} ({})", m.measure.title(), m.spread_text()))
+        .collect();
+    if !alike.is_empty() {
+        s += &format!("  rep to rep alike (spread): {}\n", alike.join(", "));
+    }
     s
 }
 

@@ -13,6 +13,7 @@ use std::time::Instant;
 use opencv::prelude::*;
 
 use crate::bar::{self, BarTrack, BarTracker, PlateFit};
+use crate::consistency;
 use crate::error::{Error, Result};
 use crate::faults;
 use crate::feet::{self, HeelReader, HeelReading};
@@ -507,6 +508,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             reps::SetSummary {
                 reps: 0,
                 velocity_loss_pct: None,
+                consistency: None,
             },
         ),
     };
@@ -572,6 +574,10 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
             }
         }
         notes.extend(rep_notes);
+    }
+    let mut set = set;
+    if let Some(l) = lift {
+        set.consistency = consistency::compare(l, &rep_list, &bar_track, &cfg.profile.consistency);
     }
 
     let report = Report {

@@ -17,6 +17,7 @@ pub struct Profile {
     pub bar: crate::bar::BarProfile,
     pub reps: crate::reps::RepProfile,
     pub faults: crate::faults::FaultProfile,
+    pub consistency: crate::consistency::ConsistencyProfile,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -377,6 +378,7 @@ impl Profile {
             ],
         )?;
         self.faults.validate()?;
+        self.consistency.validate()?;
         smoothing_valid("pose.smoothing", p.smoothing, false)
     }
 }

@@ -231,6 +231,10 @@ pub struct SetSummary {
     pub reps: usize,
     /// (fastest - slowest) / fastest mean concentric velocity, in percent.
     pub velocity_loss_pct: Option<f64>,
+    /// How alike the reps were (`consistency`); absent with fewer than
+    /// two comparable reps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistency: Option<crate::consistency::Consistency>,
 }
 
 /// Squat or deadlift from where the bar sits on the body.
@@ -414,6 +418,7 @@ pub fn segment(
             SetSummary {
                 reps: 0,
                 velocity_loss_pct: None,
+                consistency: None,
             },
         );
     };
@@ -607,6 +612,7 @@ pub fn segment(
         SetSummary {
             reps: n,
             velocity_loss_pct: loss,
+            consistency: None,
         },
     )
 }
@@ -803,17 +809,7 @@ mod tests {
             thigh_px: 100.0,
             analysed: 0..n,
         };
-        let scale = Scale {
-            metres_per_px: 0.004,
-            source: "plate".into(),
-            plate_mm: 450.0,
-            plate_radius_px: Some(56.0),
-            camera_yaw_deg: None,
-            camera_tilt_deg: None,
-            yaw_from_part_rim: false,
-            vertical_metres_per_px: None,
-            camera_fit: None,
-        };
+        let scale = Scale::plate_for_tests(0.004);
         (
             times,
             skel,

@@ -479,6 +479,70 @@ fn heels_coming_up_at_the_squat_bottom_are_read_from_the_picture() {
     assert!(f["confidence"].as_f64().unwrap() > 0.5, "{f}");
     assert!(stdout.contains("heel"), "{stdout}");
 
+    // Rep to rep: with the heels up, rep 2's bar stops higher (the truth's
+    // range of motion 0.644 and 0.608 m). The set's range-of-motion spread
+    // reads that difference, alike under the default 6 cm limit and named,
+    // with its cue, under a tighter profile.
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample("squat_heel_lift.truth.json")).unwrap()).unwrap();
+    let truth_rom: Vec<f64> = truth["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (a, b) = (r["start_s"].as_f64().unwrap(), r["end_s"].as_f64().unwrap());
+            let ys: Vec<f64> = truth["frames"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| (a - 0.2..=b + 0.2).contains(&f["time_s"].as_f64().unwrap()))
+                .map(|f| f["bar_m"][1].as_f64().unwrap())
+                .collect();
+            ys.iter().copied().fold(f64::MIN, f64::max) - ys.iter().copied().fold(f64::MAX, f64::min)
+        })
+        .collect();
+    let truth_spread = (truth_rom[0] - truth_rom[1]).abs();
+    assert!(truth_spread > 0.03, "{truth_rom:?}");
+    let rom_spread = |v: &serde_json::Value| {
+        v["set"]["consistency"]["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["measure"] == "range_of_motion")
+            .cloned()
+            .unwrap()
+    };
+    let rom = rom_spread(&v);
+    assert!(
+        (rom["spread"].as_f64().unwrap() - truth_spread).abs() < 0.005,
+        "{rom} against the truth's {truth_spread}"
+    );
+    assert_eq!(rom["varied"], false, "{rom}");
+    let tight = dir.path().join("tight.toml");
+    std::fs::write(&tight, "[consistency]\nrange_of_motion_m = 0.02\n").unwrap();
+    let again = dir.path().join("tight");
+    let r = run(&[
+        "analyze",
+        "--from-poses",
+        s(&out.join("poses.csv")),
+        "--out",
+        s(&again),
+        "--no-video",
+        "--profile",
+        s(&tight),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("rep to rep: range of motion varied by 4 cm across the reps (rep 1 0.64 m, rep 2 0.61 m)")
+            && r.stdout.contains("cue: Pick a depth"),
+        "{}",
+        r.stdout
+    );
+    let tight_report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap();
+    assert_eq!(rom_spread(&tight_report)["varied"], true);
+
     // From the stored poses without the video the heel comes from the
     // heels.csv beside them: the same flag. Without that file it is not
     // judged, and the report says why.

@@ -70,6 +70,20 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
     assert_eq!(seen[1..], want[..], "{seen:?}");
     assert!(rows.iter().filter(|r| !r[7].is_empty()).count() > frames * 9 / 10);
     assert_eq!(report["bar"]["source"], "plate");
+    // Rep to rep: the two rendered reps are alike (the same motion, within
+    // the renderer's tempo jitter), and every squat measure is compared.
+    let measures = report["set"]["consistency"]["measures"].as_array().unwrap();
+    let names: Vec<&str> = measures.iter().map(|m| m["measure"].as_str().unwrap()).collect();
+    assert_eq!(names, ["range_of_motion", "start_position", "bar_path", "descent"]);
+    for m in measures {
+        let bound = if m["measure"] == "descent" { 0.15 } else { 0.01 };
+        assert!(m["spread"].as_f64().unwrap() < bound && m["varied"] == false, "{m}");
+    }
+    assert!(
+        r.stdout.contains("rep to rep alike (spread): range of motion (<1 cm)"),
+        "{}",
+        r.stdout
+    );
     let (n, aw, ah) = decode_count(&out.join("annotated.mp4"));
     assert_eq!(
         (n, aw, ah),
@@ -85,6 +99,7 @@ fn analyze_writes_poses_report_and_a_playable_annotated_video() {
         "bar path, height, speed, torso, joints, per rep"
     );
     assert!(page.contains("No faults flagged") && page.contains("clinician"));
+    assert!(page.contains("<h2>Rep to rep</h2>") && !page.contains("class=\"varied\""));
     assert_eq!(
         page.matches("<div class=\"phases\"").count(),
         2,

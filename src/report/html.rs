@@ -127,7 +127,12 @@ fn esc(s: &str) -> String {
 }
 
 fn opt(v: Option<f64>, digits: usize, unit: &str) -> String {
-    v.map_or("–".to_string(), |v| format!("{v:.digits$}{unit}"))
+    // A value that rounds to zero reads 0, not -0.
+    let zero = 0.5 * 10f64.powi(-(digits as i32));
+    v.map_or("–".to_string(), |v| {
+        let v = if v.abs() < zero { 0.0 } else { v };
+        format!("{v:.digits$}{unit}")
+    })
 }
 
 /// The whole page.
@@ -190,6 +195,7 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
     if judged {
         h += &faults_section(report, media);
         h += &reps_table(report);
+        h += &consistency_section(report);
         h += "<section><h2>Charts</h2>\n";
         h += &bar_path_chart(report, curves);
         h += &time_charts(report, curves);
@@ -435,6 +441,63 @@ fn reps_table(report: &Report) -> String {
         "</table></div><p class=\"hint\">Torso angles are the hip-to-shoulder line from vertical (0° upright, + leaning forward). Speeds are of the bar going up. Phases run from where the bar starts moving that way to where it stops: {PHASE_KEY}.</p></section>"
     );
     h
+}
+
+/// The set's rep-to-rep comparison: each measure's value per rep, its
+/// spread against the profile's limit, and a cue for what varied.
+fn consistency_section(report: &Report) -> String {
+    use crate::consistency::Measure;
+    let Some(c) = report.set.as_ref().and_then(|s| s.consistency.as_ref()) else {
+        return String::new();
+    };
+    let mut h = String::from("<section><h2>Rep to rep</h2><div class=\"scroll\"><table>\n<tr><th></th>");
+    for r in &report.reps {
+        let _ = write!(h, "<th>rep {}</th>", r.index + 1);
+    }
+    h += "<th>spread</th><th></th></tr>\n";
+    for m in &c.measures {
+        let _ = write!(
+            h,
+            "<tr{}><td>{}</td>",
+            if m.varied { " class=\"varied\"" } else { "" },
+            esc(m.measure.title())
+        );
+        for r in &report.reps {
+            let v = m.values.iter().find(|v| v.0 == r.index).map(|v| v.1);
+            let cell = match m.measure {
+                Measure::RangeOfMotion | Measure::StartPosition | Measure::BarPath => {
+                    opt(v.map(|m| 100.0 * m), 0, " cm")
+                }
+                Measure::SetupTorso => opt(v, 0, "°"),
+                Measure::Descent => opt(v, 1, " s"),
+            };
+            let _ = write!(h, "<td>{cell}</td>");
+        }
+        let _ = writeln!(
+            h,
+            "<td>{}</td><td>{}</td></tr>",
+            esc(&m.spread_text()),
+            if m.varied { "varied" } else { "alike" }
+        );
+    }
+    h += "</table></div>\n";
+    for m in c.varied() {
+        let _ = writeln!(
+            h,
+            "<p class=\"callout\">{}. <b>Cue:</b> {}</p>",
+            esc(&capitalised(&m.sentence())),
+            esc(m.cue.as_deref().unwrap_or(""))
+        );
+    }
+    h += "<p class=\"hint\">Each measure compared across the reps: range of motion, start position (where the bar sat when the rep began) and descent time leave out a rep that began before the video; start position and bar path (the bar's furthest point ahead of the midfoot) need the plate; the setup torso angle is a deadlift's, at the start of each pull. A measure is called varied when its spread passes the profile's limit (<code>[consistency]</code>).</p></section>\n";
+    h
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn measurement_section(report: &Report) -> String {
@@ -1102,6 +1165,7 @@ video{width:100%;max-height:520px;background:#000;border-radius:8px}
 .meta{color:#666;font-size:.85em;margin:0 0 6px}.cue{margin-top:4px}
 .chip{display:inline-block;color:#fff;border-radius:10px;padding:1px 8px;font-size:.8em;font-weight:600;margin:1px 0}
 .chip.muted{background:#868e96}
+tr.varied td{background:#fff4e6;font-weight:600}
 .dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:6px}
 button{border:1px solid #888;background:#fff;border-radius:6px;padding:2px 10px;cursor:pointer}
 .scroll{overflow-x:auto}
@@ -1185,7 +1249,10 @@ mod tests {
               "range_of_motion_m": 0.5, "peak_up_velocity_mps": 0.9, "peak_down_velocity_mps": -0.8,
               "plate_searches": 1}},
             "lift": "deadlift", "view": {view}, "reps": [{reps}],
-            "set": {{"reps": 2, "velocity_loss_pct": 17.0}}, "notes": ["a note with <markup>"],
+            "set": {{"reps": 2, "velocity_loss_pct": 17.0, "consistency": {{"measures": [
+              {{"measure": "range_of_motion", "unit": "m", "values": [[0, 0.55], [1, 0.56]], "spread": 0.01, "limit": 0.06, "varied": false, "furthest_rep": null}},
+              {{"measure": "setup_torso", "unit": "deg", "values": [[0, 70.0], [1, 55.5]], "spread": 14.5, "limit": 10.0, "varied": true, "furthest_rep": null,
+               "cue": "Reset the same way before each pull: same hip height, same brace."}}]}}}}, "notes": ["a note with <markup>"],
             "disclaimer": "Technique only; pain is for a clinician."}}"#
         );
         serde_json::from_str(&json).unwrap()
@@ -1311,6 +1378,15 @@ mod tests {
         assert!(h.contains("This video cannot be judged"));
         assert!(h.contains("film from the side, about level with the hips"));
         assert!(!h.contains("<svg") && !h.contains("What to work on"));
+    }
+
+    /// The rep table read "-0 cm" for a bar 4 mm behind the midfoot.
+    #[test]
+    fn a_value_rounding_to_zero_reads_zero_not_minus_zero() {
+        assert_eq!(opt(Some(-0.4), 0, " cm"), "0 cm");
+        assert_eq!(opt(Some(-0.04), 1, " s"), "0.0 s");
+        assert_eq!(opt(Some(-0.6), 0, " cm"), "-1 cm");
+        assert_eq!(opt(None, 0, " cm"), "–");
     }
 
     #[test]
