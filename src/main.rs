@@ -65,10 +65,14 @@ fn summary(a: &Analysis) -> String {
             String::new()
         }
     );
+    // A rerun from poses.csv ran no network: say where the poses came from.
+    let source = if r.backend.starts_with("none") {
+        "read from poses.csv".to_string()
+    } else {
+        format!("BlazePose {} on {}", r.model, r.backend)
+    };
     s += &format!(
-        "pose: BlazePose {} on {}; lifter found in {:.0}% of frames, facing {}{}\n",
-        r.model,
-        r.backend,
+        "pose: {source}; lifter found in {:.0}% of frames, facing {}{}\n",
         r.pose_coverage * 100.0,
         r.facing.name(),
         if r.facing_doubt.is_some() { " (in doubt)" } else { "" }

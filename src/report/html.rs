@@ -602,7 +602,23 @@ pub fn batch_index(entries: &[BatchEntry]) -> String {
                         esc(f.kind.title())
                     );
                 }
-                if judged && all_faults(r).next().is_none() {
+                // What varied from rep to rep, beside the flags: a set-level
+                // observation, so in grey.
+                let varied: Vec<_> = r
+                    .set
+                    .iter()
+                    .filter(|_| judged)
+                    .filter_map(|s| s.consistency.as_ref())
+                    .flat_map(|c| c.varied())
+                    .collect();
+                for m in &varied {
+                    let _ = write!(
+                        h,
+                        "<span class=\"chip muted\">rep to rep: {} varied</span> ",
+                        esc(m.measure.title())
+                    );
+                }
+                if judged && all_faults(r).next().is_none() && varied.is_empty() {
                     h += "none";
                 }
                 h += "</td></tr>\n";
@@ -1422,6 +1438,7 @@ mod tests {
         assert!(h.contains("<h1>3 videos</h1>"));
         assert!(h.contains("<a href=\"a/report.html\">a.mp4</a></td><td>Deadlift</td><td>2</td>"));
         assert!(h.contains("rep 2: Hips rise first"));
+        assert!(h.contains("<span class=\"chip muted\">rep to rep: setup torso angle varied</span>"));
         assert!(h.contains("<a href=\"side/report.html\">side.mp4</a></td><td>not judged</td><td>–</td><td></td>"));
         assert!(
             h.contains("&lt;bad&gt;.mp4</td><td colspan=\"3\" class=\"failed\">not analysed: the file is not a video")
