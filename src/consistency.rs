@@ -216,14 +216,22 @@ impl Consistency {
 
 /// Compare the reps of a set. `None` with fewer than `min_reps` reps whose
 /// values could be compared. Reps that began before the clip are left out
-/// of the range of motion and the descent (only their ascent was filmed);
-/// bar positions are compared only where the plate (not a stand-in from
-/// the hands or shoulders) placed the bar.
-pub fn compare(lift: Lift, reps: &[Rep], bar: &BarTrack, p: &ConsistencyProfile) -> Option<Consistency> {
+/// of the range of motion, the start position and the descent (only their
+/// ascent was filmed); bar positions are compared only where the plate (not
+/// a stand-in from the hands or shoulders) placed the bar, and only when
+/// `facing_known` (which way is ahead of the midfoot).
+pub fn compare(
+    lift: Lift,
+    reps: &[Rep],
+    bar: &BarTrack,
+    facing_known: bool,
+    p: &ConsistencyProfile,
+) -> Option<Consistency> {
     let whole = || reps.iter().filter(|r| !r.starts_before_clip);
+    let positions = facing_known && bar.source == BarSource::Plate;
     let plate_x = |i: usize| {
         bar.at(i)
-            .filter(|b| bar.source == BarSource::Plate && !b.stand_in && b.x_m.is_finite())
+            .filter(|b| positions && !b.stand_in && b.x_m.is_finite())
             .map(|b| b.x_m)
     };
     let mut candidates: Vec<(Measure, Vec<(usize, f64)>)> = vec![
@@ -240,7 +248,7 @@ pub fn compare(lift: Lift, reps: &[Rep], bar: &BarTrack, p: &ConsistencyProfile)
         (
             Measure::BarPath,
             reps.iter()
-                .filter(|_| bar.source == BarSource::Plate)
+                .filter(|_| positions)
                 .filter_map(|r| Some((r.index, r.max_bar_ahead_of_midfoot_m?)))
                 .collect(),
         ),
@@ -260,7 +268,11 @@ pub fn compare(lift: Lift, reps: &[Rep], bar: &BarTrack, p: &ConsistencyProfile)
     ));
     let measures: Vec<MeasureSpread> = candidates
         .into_iter()
-        .filter(|(_, values)| values.len() >= p.min_reps && values.iter().all(|(_, v)| v.is_finite()))
+        .map(|(measure, mut values)| {
+            values.retain(|(_, v)| v.is_finite());
+            (measure, values)
+        })
+        .filter(|(_, values)| values.len() >= p.min_reps)
         .map(|(measure, values)| spread_of(measure, lift, values, p))
         .collect();
     (!measures.is_empty()).then_some(Consistency { measures })
@@ -367,6 +379,7 @@ mod tests {
             Lift::Deadlift,
             &reps,
             &bar(BarSource::Plate, &[0.0; 3]),
+            true,
             &ConsistencyProfile::default(),
         )
         .unwrap();
@@ -391,6 +404,7 @@ mod tests {
             Lift::Squat,
             &reps,
             &bar(BarSource::Plate, &[0.00, 0.08, 0.01]),
+            true,
             &ConsistencyProfile::default(),
         )
         .unwrap();
@@ -422,6 +436,7 @@ mod tests {
             Lift::Deadlift,
             &reps,
             &bar(BarSource::Plate, &[0.0; 2]),
+            true,
             &ConsistencyProfile::default(),
         )
         .unwrap();
@@ -442,6 +457,7 @@ mod tests {
             Lift::Squat,
             &[rep(0, 0.6, 0.0, 1.0, 20.0)],
             &bar(BarSource::Plate, &[0.0]),
+            true,
             &p
         )
         .is_none());
@@ -451,16 +467,28 @@ mod tests {
         first.starts_before_clip = true;
         first.eccentric_s = None;
         let reps = vec![first, rep(1, 0.64, 0.0, 1.2, 20.0), rep(2, 0.63, 0.0, 1.1, 20.0)];
-        let c = compare(Lift::Squat, &reps, &bar(BarSource::Plate, &[0.0; 3]), &p).unwrap();
+        let c = compare(Lift::Squat, &reps, &bar(BarSource::Plate, &[0.0; 3]), true, &p).unwrap();
         let rom = measure(&c, Measure::RangeOfMotion);
         assert_eq!(rom.values.len(), 2);
         assert!(!rom.varied);
         // Bar positions from the hands' stand-in are too rough to compare.
         let reps = vec![rep(0, 0.6, 0.0, 1.0, 20.0), rep(1, 0.6, 0.2, 1.0, 20.0)];
-        let c = compare(Lift::Squat, &reps, &bar(BarSource::Hands, &[0.0, 0.2]), &p).unwrap();
-        assert!(c
-            .measures
-            .iter()
-            .all(|m| !matches!(m.measure, Measure::StartPosition | Measure::BarPath)));
+        let c = compare(Lift::Squat, &reps, &bar(BarSource::Hands, &[0.0, 0.2]), true, &p).unwrap();
+        let no_positions = |c: &Consistency| {
+            c.measures
+                .iter()
+                .all(|m| !matches!(m.measure, Measure::StartPosition | Measure::BarPath))
+        };
+        assert!(no_positions(&c));
+        // Nor, from the plate, when the facing is in doubt: "ahead of the
+        // midfoot" may be behind it.
+        let c = compare(Lift::Squat, &reps, &bar(BarSource::Plate, &[0.0, 0.2]), false, &p).unwrap();
+        assert!(no_positions(&c));
+        assert!(
+            compare(Lift::Squat, &reps, &bar(BarSource::Plate, &[0.0, 0.2]), true, &p)
+                .unwrap()
+                .varied()
+                .any(|m| m.measure == Measure::StartPosition)
+        );
     }
 }

@@ -577,7 +577,13 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     }
     let mut set = set;
     if let Some(l) = lift {
-        set.consistency = consistency::compare(l, &rep_list, &bar_track, &cfg.profile.consistency);
+        set.consistency = consistency::compare(
+            l,
+            &rep_list,
+            &bar_track,
+            track.facing_doubt.is_none(),
+            &cfg.profile.consistency,
+        );
     }
 
     let report = Report {
