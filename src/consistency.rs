@@ -61,7 +61,7 @@ impl ConsistencyProfile {
                 ("setup_torso_deg", self.setup_torso_deg),
                 ("descent_share", self.descent_share),
             ],
-            |v| v.is_finite() && v > 0.0,
+            crate::profile::positive,
             "positive",
         )
     }
@@ -182,12 +182,7 @@ impl MeasureSpread {
                 .collect::<Vec<_>>()
                 .join(", ")
         } else {
-            let (lo, hi) = self
-                .values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, v)| {
-                    (lo.min(v), hi.max(v))
-                });
+            let (lo, hi) = bounds(&self.values);
             let rep = self
                 .furthest_rep
                 .map(|r| format!("; rep {} differed most", r + 1))
@@ -278,13 +273,18 @@ pub fn compare(
     (!measures.is_empty()).then_some(Consistency { measures })
 }
 
-fn spread_of(measure: Measure, lift: Lift, values: Vec<(usize, f64)>, p: &ConsistencyProfile) -> MeasureSpread {
-    let median = crate::signal::median(values.iter().map(|v| v.1)).unwrap_or(0.0);
-    let (lo, hi) = values
+/// Smallest and largest of the reps' values.
+fn bounds(values: &[(usize, f64)]) -> (f64, f64) {
+    values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, v)| {
             (lo.min(v), hi.max(v))
-        });
+        })
+}
+
+fn spread_of(measure: Measure, lift: Lift, values: Vec<(usize, f64)>, p: &ConsistencyProfile) -> MeasureSpread {
+    let median = crate::signal::median(values.iter().map(|v| v.1)).unwrap_or(0.0);
+    let (lo, hi) = bounds(&values);
     let (spread, limit) = match measure {
         Measure::RangeOfMotion => (hi - lo, p.range_of_motion_m),
         Measure::StartPosition => (hi - lo, p.start_position_m),

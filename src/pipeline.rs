@@ -501,7 +501,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         .lift
         .or_else(|| reps::recognise_lift(&track, &bar_track, &cfg.profile.reps));
     let view = reps::judge_view(&tracked.raw, &track, &bar_summary, &cfg.profile.reps);
-    let (mut rep_list, set) = match lift {
+    let (mut rep_list, mut set) = match lift {
         Some(l) if view.judgeable => reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps),
         _ => (
             Vec::new(),
@@ -575,7 +575,6 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         }
         notes.extend(rep_notes);
     }
-    let mut set = set;
     if let Some(l) = lift {
         set.consistency = consistency::compare(
             l,

@@ -129,7 +129,7 @@ impl Default for PoseProfile {
 }
 
 /// True for a finite number above zero (NaN is not).
-fn positive(v: f64) -> bool {
+pub(crate) fn positive(v: f64) -> bool {
     v.is_finite() && v > 0.0
 }
 

@@ -36,7 +36,7 @@ fn analyze_into(dir: &std::path::Path, name: &str) -> Analysed {
     assert_eq!(r.code, 0, "{name}: {}", r.stderr);
     let score = score_dir(&out, &video.with_extension("truth.json")).unwrap();
     eprintln!("{name}: {score:?}");
-    let report = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let report = report_in(&out);
     Analysed {
         out,
         score,
@@ -56,19 +56,27 @@ fn flags_of(v: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The report.json in `dir`.
+fn report_in(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
 /// The analysis in `out` rerun from its stored poses without the video,
-/// into `again`: its report.json.
-fn rerun_from_poses(out: &std::path::Path, again: &std::path::Path) -> serde_json::Value {
-    let r = run(&[
-        "analyze",
-        "--from-poses",
-        s(&out.join("poses.csv")),
-        "--out",
-        s(again),
-        "--no-video",
-    ]);
+/// into `again`, with `extra` arguments (e.g. a profile): the run, which
+/// must succeed.
+fn rerun_with(out: &std::path::Path, again: &std::path::Path, extra: &[&str]) -> Run {
+    let poses = out.join("poses.csv");
+    let mut args = vec!["analyze", "--from-poses", s(&poses), "--out", s(again), "--no-video"];
+    args.extend_from_slice(extra);
+    let r = run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap()
+    r
+}
+
+/// `rerun_with` no extra arguments: its report.json.
+fn rerun_from_poses(out: &std::path::Path, again: &std::path::Path) -> serde_json::Value {
+    rerun_with(out, again, &[]);
+    report_in(again)
 }
 
 /// Bounds for one clip: pose (coverage, median keypoint error in % of torso
@@ -323,8 +331,7 @@ fn a_front_view_is_declined_with_filming_advice_and_no_reps() {
         "{}",
         r.stdout
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    let v = report_in(dir.path());
     assert_eq!(v["view"]["verdict"], "not_side_on");
     assert_eq!(v["view"]["judgeable"], false);
     assert_eq!(v["reps"].as_array().unwrap().len(), 0);
@@ -387,18 +394,7 @@ fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
             "[faults]\nbar_drift_ahead_m = [0.5, 0.6, 0.7]\nbar_drift_travel_m = 0.5\nhyperextension_torso_deg = [-40.0, -45.0, -50.0]\n",
         )
         .unwrap();
-        let poses = out.join("poses.csv");
-        let r = run(&[
-            "analyze",
-            "--from-poses",
-            s(&poses),
-            "--out",
-            s(&out),
-            "--no-video",
-            "--profile",
-            s(&strict),
-        ]);
-        assert_eq!(r.code, 0, "{clip}: {}", r.stderr);
+        rerun_with(&out, &out, &["--profile", s(&strict)]);
         let left: Vec<_> = std::fs::read_dir(out.join("frames"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -521,17 +517,7 @@ fn heels_coming_up_at_the_squat_bottom_are_read_from_the_picture() {
     let tight = dir.path().join("tight.toml");
     std::fs::write(&tight, "[consistency]\nrange_of_motion_m = 0.02\n").unwrap();
     let again = dir.path().join("tight");
-    let r = run(&[
-        "analyze",
-        "--from-poses",
-        s(&out.join("poses.csv")),
-        "--out",
-        s(&again),
-        "--no-video",
-        "--profile",
-        s(&tight),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = rerun_with(&out, &again, &["--profile", s(&tight)]);
     assert!(
         r.stdout
             .contains("rep to rep: range of motion varied by 4 cm across the reps (rep 1 0.64 m, rep 2 0.61 m)")
@@ -539,9 +525,7 @@ fn heels_coming_up_at_the_squat_bottom_are_read_from_the_picture() {
         "{}",
         r.stdout
     );
-    let tight_report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap();
-    assert_eq!(rom_spread(&tight_report)["varied"], true);
+    assert_eq!(rom_spread(&report_in(&again))["varied"], true);
 
     // From the stored poses without the video the heel comes from the
     // heels.csv beside them: the same flag. Without that file it is not
