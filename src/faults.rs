@@ -208,6 +208,11 @@ pub struct FaultProfile {
     /// A lean-back needing the shoulders further than this behind the ankles
     /// (m) would topple the lifter: the pose is wrong there, no flag.
     pub hyperextension_max_shoulder_behind_ankle_m: f64,
+    /// The back's outline must dip at least this far (hip-shoulder lengths)
+    /// inside the straight line across its ends somewhere in the lockout
+    /// window: leaning back is a spine pushed into extension only when the
+    /// back arches. Where the outline was not read the angle decides alone.
+    pub hyperextension_min_back_arch: f64,
     /// Largest knee angle reached at lockout (deg, 180 = straight).
     pub soft_lockout_knee_deg: [f64; 3],
     /// Largest hip angle reached at lockout (deg, 180 = straight).
@@ -306,6 +311,7 @@ impl Default for FaultProfile {
             rounding_far_plate_inset_px: 2.0,
             hyperextension_torso_deg: [-10.0, -15.0, -20.0],
             hyperextension_max_shoulder_behind_ankle_m: 0.17,
+            hyperextension_min_back_arch: 0.045,
             soft_lockout_knee_deg: [145.0, 135.0, 125.0],
             soft_lockout_hip_deg: [150.0, 140.0, 130.0],
             soft_lockout_knee_hidden_plate_radii: 1.0,
@@ -429,6 +435,7 @@ impl FaultProfile {
                     "hyperextension_max_shoulder_behind_ankle_m",
                     self.hyperextension_max_shoulder_behind_ankle_m,
                 ),
+                ("hyperextension_min_back_arch", self.hyperextension_min_back_arch),
             ],
             |v| v.is_finite() && v >= 0.0,
             "zero or positive",
@@ -645,6 +652,30 @@ impl<'a> Body<'a> {
             std::array::from_fn(|k| reach[k] / len - rest[k]),
             self.torso_length_px(i)? / len,
         ))
+    }
+
+    /// How far the back's outline dips inside the straight line across its
+    /// end stations (the low back and the shoulder blades), at its least
+    /// dipped middle station, in hip-shoulder lengths of this frame: positive
+    /// for an arched back, negative where it bulges. Measured against the
+    /// outline's own ends, so a pose point that slid along or across the
+    /// trunk (a hip drawn on the plate) shifts the reading little.
+    pub fn back_arch(&self, i: usize) -> Option<f64> {
+        let reach = self.back_reach_px(i)?;
+        let len = self.torso_length_px(i)?;
+        // The back's edge found at every station, or there is no outline.
+        if len <= 0.0 || reach.iter().any(|&r| r <= 0.0) {
+            return None;
+        }
+        let last = STATIONS.len() - 1;
+        let (s0, s1) = (STATIONS[0] as f64, STATIONS[last] as f64);
+        let bulge = (1..last)
+            .map(|k| {
+                let along = (STATIONS[k] as f64 - s0) / (s1 - s0);
+                reach[k] - (reach[0] + along * (reach[last] - reach[0]))
+            })
+            .reduce(f64::max)?;
+        Some(-bulge / len)
     }
 
     /// Which back outline stations reach into the image of the bar's far
@@ -1251,13 +1282,19 @@ fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
     // floor before the video began and the hips' rise is measured from
     // mid-movement (bichraix bad013 starts at 0.25 m/s; mirrored, its
     // first, unsettled hip points read a 1.25 ratio on a clean pull).
+    // The speed is the bar's rise over the clip's first `hips_rise_lead_s`,
+    // not the smoother's velocity at the first frame, which has no frames
+    // before it to steady it (mirrored bad013 read -0.18 m/s there while
+    // the bar rose 0.23 m/s over its first frames).
     let cut_short = body.times[leave] - p.hips_rise_lead_s < body.times[0];
-    if cut_short
-        && body
-            .bar
-            .at(from)
-            .is_some_and(|b| b.vy_mps > p.hips_rise_max_start_speed_mps)
-    {
+    let later = body.frame_at_or_after(body.times[from] + p.hips_rise_lead_s);
+    let rising_at_start = match (body.bar_at(from), body.bar_at(later)) {
+        (Some(a), Some(b)) if later > from => {
+            (b.1 - a.1) / (body.times[later] - body.times[from]) > p.hips_rise_max_start_speed_mps
+        }
+        _ => false,
+    };
+    if cut_short && rising_at_start {
         return None;
     }
     let y0 = body.bar_at(leave)?.1;
@@ -1373,6 +1410,17 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
         if a.0 - s.0 > p.hyperextension_max_shoulder_behind_ankle_m {
             return None;
         }
+    }
+    // Extension: the back arches somewhere about the lockout. A straight or
+    // rounded back behind vertical is the pose's line, not the spine (the
+    // hip drawn on the plate of a lifter standing tall).
+    let arch = frames
+        .clone()
+        .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
+        .filter_map(|i| body.back_arch(i))
+        .reduce(f64::max);
+    if arch.is_some_and(|a| a < p.hyperextension_min_back_arch) {
+        return None;
     }
     let evidence = body.evidence(frames.clone(), &[Joint::Hip, Joint::Shoulder]);
     build(
@@ -2109,6 +2157,32 @@ mod tests {
     }
 
     #[test]
+    fn leaning_back_with_a_straight_back_is_not_hyperextension() {
+        // Regression (mattiolato good01, a clean pull flagged at -25 deg: the
+        // hip point slid onto the plate, the back's outline stayed straight).
+        // Torso 0.5 m = 500 px; the back's edge 100 px from the chord.
+        let straight = |l: &mut Lift, middle: f32| {
+            for o in l.outline.iter_mut() {
+                *o = Some(TorsoOutline {
+                    plus_px: [150.0; 5],
+                    minus_px: [100.0, middle, middle, middle, 100.0],
+                });
+            }
+        };
+        let dl = crate::reps::Lift::Deadlift;
+        let mut flat = deadlift(-18.0, 0.0);
+        straight(&mut flat, 100.0);
+        assert!(run(&flat, dl, &dl_rep()).is_empty());
+        // Arched: the middle of the back 40 px (0.08 torso lengths) in.
+        let mut arched = deadlift(-18.0, 0.0);
+        straight(&mut arched, 60.0);
+        assert_eq!(kinds(&run(&arched, dl, &dl_rep())), vec!["hyperextension_lockout"]);
+        // Just inside the 0.045 limit (20 px = 0.04) is still straight.
+        straight(&mut arched, 80.0);
+        assert!(run(&arched, dl, &dl_rep()).is_empty());
+    }
+
+    #[test]
     fn bar_ahead_of_midfoot_is_drift_in_metres() {
         let f = run(&deadlift(0.0, 0.16), crate::reps::Lift::Deadlift, &dl_rep());
         assert_eq!(kinds(&f), vec!["bar_drift"]);
@@ -2291,11 +2365,21 @@ mod tests {
         let (times, track, mut bar, raw) = build(&l, 0.0);
         let p = FaultProfile::default();
         let lift = crate::reps::Lift::Deadlift;
-        bar.frames[0].as_mut().unwrap().vy_mps = 0.3;
         let body = test_body(&times, &track, &bar, &raw);
         assert!(hips_rise_early(&body, lift, &r, &p).is_none());
-        // The same frames with the bar still at the first one are judged.
-        bar.frames[0].as_mut().unwrap().vy_mps = 0.0;
+        // The bar's rise over the first frames says so, not the smoother's
+        // speed at the first frame, which has nothing before it (mirrored
+        // bad013 read -0.18 m/s there on a bar rising at 0.23).
+        bar.frames[0].as_mut().unwrap().vy_mps = -0.18;
+        let body = test_body(&times, &track, &bar, &raw);
+        assert!(hips_rise_early(&body, lift, &r, &p).is_none());
+        // The same pull with the bar still on the floor over the clip's
+        // first 0.2 s is judged.
+        let first = l.bar[0];
+        for b in l.bar.iter_mut().take(8) {
+            *b = first;
+        }
+        let (times, track, bar, raw) = build(&l, 0.0);
         let body = test_body(&times, &track, &bar, &raw);
         assert!(hips_rise_early(&body, lift, &r, &p).is_some());
     }

@@ -46,7 +46,10 @@ pub struct RepProfile {
     /// a phase begins where it starts to move and ends where it stops.
     pub still_below_mps: f64,
     /// A squat clip whose first frame sits more than this share of the
-    /// first rep's ascent below the top it rises to opened mid-rep.
+    /// first rep's ascent below the top it rises to opened mid-rep; a
+    /// deadlift clip whose bar starts more than this share of the first
+    /// pull's range above the floor was lowered into that pull (its phases
+    /// read eccentric and floor, not setup).
     pub mid_rep_start_share: f64,
     /// Side-on: median |x(left hip) - x(right hip)| / torso length below this.
     /// Measured: side views 0.03-0.17, oblique and front 0.21-0.51.
@@ -562,12 +565,25 @@ pub fn segment(
         let depth = (lift == Lift::Squat)
             .then(|| track.hip_above_knee_m(bottom_i, bar.scale.metres_per_px))
             .flatten();
+        // A deadlift clip may open with the bar held high and lowered to the
+        // floor for the first pull (bichraix bad011: 0.75 m down over 1.5 s):
+        // that is an eccentric under load, not a setup, though its rep's
+        // pull was before the clip.
+        let lowered_from_above = lift == Lift::Deadlift
+            && reps.is_empty()
+            && first
+                .and_then(|f| y[f])
+                .is_some_and(|h| h - y_before > p.mid_rep_start_share * rom);
+        let lead_in_end = lowered_from_above
+            .then(|| (first.unwrap_or(0)..start).find(|&i| near(i, Some(y_before))))
+            .flatten();
         marks.push(Marks {
             start,
             turn_lo,
             turn_hi,
             stop,
             rest_end,
+            lead_in_end,
         });
         reps.push(Rep {
             index: reps.len(),
@@ -630,6 +646,9 @@ struct Marks {
     stop: usize,
     /// Left the band it came to rest in (or the clip ended).
     rest_end: usize,
+    /// A deadlift clip's first pull whose bar was first lowered from above:
+    /// where it reached the floor.
+    lead_in_end: Option<usize>,
 }
 
 /// A rep's phases from where its bar moved. `from` is the first frame no
@@ -658,7 +677,7 @@ fn phases(
     let list = match lift {
         // Between squats the lifter stands locked out, then braces for the
         // next descent once the bar moves (a breath, a shift of the feet).
-        Lift::Squat => [
+        Lift::Squat => vec![
             span(Phase::Setup, from, m.start),
             span(Phase::Eccentric, m.start, m.turn_lo),
             span(Phase::Bottom, m.turn_lo, m.turn_hi),
@@ -666,8 +685,15 @@ fn phases(
             span(Phase::Lockout, m.stop, still),
         ],
         // The bar back on the floor belongs to the pull it waits for.
-        Lift::Deadlift => [
-            span(if first_rep { Phase::Setup } else { Phase::Floor }, from, m.start),
+        Lift::Deadlift => vec![
+            match m.lead_in_end {
+                Some(floor) if first_rep => span(Phase::Eccentric, from, floor),
+                _ => None,
+            },
+            match m.lead_in_end {
+                Some(floor) if first_rep => span(Phase::Floor, floor, m.start),
+                _ => span(if first_rep { Phase::Setup } else { Phase::Floor }, from, m.start),
+            },
             span(Phase::Concentric, m.start, m.turn_lo),
             span(Phase::Lockout, m.turn_lo, m.turn_hi),
             span(Phase::Eccentric, m.turn_hi, m.stop),
@@ -977,6 +1003,31 @@ mod tests {
         assert_eq!(last.phase, Phase::Lockout, "{:?}", r.phases);
         assert_eq!(last.start_frame + last.frames, h.len());
         assert!((last.duration_s - 0.8).abs() < 0.07, "{:?}", r.phases);
+    }
+
+    /// Regression (bichraix bad011): a clip that opens with the bar held at
+    /// the top and lowered to the floor for the one pull called the 1.5 s
+    /// of lowering "setup".
+    #[test]
+    fn a_bar_lowered_into_the_first_pull_is_an_eccentric_not_a_setup() {
+        let mut h = hold(0.75, 0.3);
+        h.extend(ramp(0.75, 0.225, 1.2));
+        h.extend(hold(0.225, 0.4));
+        h.extend(ramp(0.225, 0.75, 1.0));
+        h.extend(hold(0.75, 0.5));
+        let (t, skel, bar) = tracks(&h);
+        let (reps, _) = segment(&t, Lift::Deadlift, &skel, &bar, &RepProfile::default());
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        use Phase::*;
+        let names: Vec<Phase> = reps[0].phases.iter().map(|p| p.phase).collect();
+        assert_eq!(names, [Eccentric, Floor, Concentric, Lockout], "{:?}", reps[0].phases);
+        // The lowering runs from the clip's start until the bar is about on
+        // the floor (within the 5 % band of the 0.525 m pull).
+        let down = &reps[0].phases[0];
+        assert_eq!(down.start_frame, 0);
+        assert!((down.duration_s - 1.45).abs() < 0.1, "{:?}", reps[0].phases);
+        // The pull's own eccentric is not invented from it.
+        assert!(reps[0].eccentric_s.is_none(), "{:?}", reps[0]);
     }
 
     #[test]
