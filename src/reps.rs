@@ -569,14 +569,13 @@ pub fn segment(
         // floor for the first pull (bichraix bad011: 0.75 m down over 1.5 s):
         // that is an eccentric under load, not a setup, though its rep's
         // pull was before the clip.
-        let lowered_from_above = lift == Lift::Deadlift
-            && reps.is_empty()
-            && first
-                .and_then(|f| y[f])
-                .is_some_and(|h| h - y_before > p.mid_rep_start_share * rom);
-        let lead_in_end = lowered_from_above
-            .then(|| (first.unwrap_or(0)..start).find(|&i| near(i, Some(y_before))))
-            .flatten();
+        let lead_in_end = first
+            .filter(|&f| {
+                lift == Lift::Deadlift
+                    && reps.is_empty()
+                    && y[f].is_some_and(|h| h - y_before > p.mid_rep_start_share * rom)
+            })
+            .and_then(|f| (f..start).find(|&i| near(i, Some(y_before))));
         marks.push(Marks {
             start,
             turn_lo,
@@ -647,7 +646,7 @@ struct Marks {
     /// Left the band it came to rest in (or the clip ended).
     rest_end: usize,
     /// A deadlift clip's first pull whose bar was first lowered from above:
-    /// where it reached the floor.
+    /// where it reached the floor (only ever set on the first rep).
     lead_in_end: Option<usize>,
 }
 
@@ -686,13 +685,10 @@ fn phases(
         ],
         // The bar back on the floor belongs to the pull it waits for.
         Lift::Deadlift => vec![
+            m.lead_in_end.and_then(|floor| span(Phase::Eccentric, from, floor)),
             match m.lead_in_end {
-                Some(floor) if first_rep => span(Phase::Eccentric, from, floor),
-                _ => None,
-            },
-            match m.lead_in_end {
-                Some(floor) if first_rep => span(Phase::Floor, floor, m.start),
-                _ => span(if first_rep { Phase::Setup } else { Phase::Floor }, from, m.start),
+                Some(floor) => span(Phase::Floor, floor, m.start),
+                None => span(if first_rep { Phase::Setup } else { Phase::Floor }, from, m.start),
             },
             span(Phase::Concentric, m.start, m.turn_lo),
             span(Phase::Lockout, m.turn_lo, m.turn_hi),
