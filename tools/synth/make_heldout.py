@@ -8,14 +8,13 @@ analysis on clips it was not tuned on (README "Held-out renders").
 Not committed as videos: render, analyse (`liftlens analyze CLIP --out
 DIR`) and grade (`liftlens score DIR CLIP.truth.json`) each one.
 """
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from synth import ClipSpec, Fault, render_clip  # noqa: E402
+from make_samples import BLACK, BLUE, GREEN, RED, render_all  # noqa: E402
+from synth import ClipSpec, Fault  # noqa: E402
 
-RED, BLUE, BLACK, GREEN = (0.75, 0.1, 0.1), (0.1, 0.2, 0.7), (0.08, 0.08, 0.09), (0.1, 0.5, 0.2)
 DL, SQ = dict(lift="deadlift", camera_distance_m=3.3), dict(lift="squat", camera_distance_m=4.0)
 
 HELD_OUT = [
@@ -49,15 +48,7 @@ HELD_OUT = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--only", nargs="*")
-    a = ap.parse_args()
-    os.makedirs(a.out, exist_ok=True)
-    for spec in HELD_OUT:
-        if a.only and spec.name not in a.only:
-            continue
-        render_clip(spec, os.path.join(a.out, spec.name + ".mp4"))
+    render_all(HELD_OUT)
 
 
 if __name__ == "__main__":

@@ -86,19 +86,25 @@ SAMPLES.append(
              camera_distance_m=3.3, seed=18))
 
 
-def main():
+def render_all(specs, default_out=None):
+    """Render `specs` into --out (required when there is no default), or
+    only those named by --only."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "sample_videos"))
+    ap.add_argument("--out", default=default_out, required=default_out is None)
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    for spec in SAMPLES:
+    for spec in specs:
         if args.only and spec.name not in args.only:
             continue
         t = time.time()
         truth = render_clip(spec, os.path.join(args.out, spec.name + ".mp4"), log=None)
         n = truth["clip"]["frames"]
         print(f"{spec.name}: {n} frames, {(time.time() - t) / n * 1000:.0f} ms/frame", flush=True)
+
+
+def main():
+    render_all(SAMPLES, os.path.join(os.path.dirname(__file__), "..", "..", "sample_videos"))
 
 
 if __name__ == "__main__":
