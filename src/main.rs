@@ -105,8 +105,11 @@ fn summary(a: &Analysis) -> String {
     }
     if let (Some(lift), Some(view)) = (&r.lift, &r.view) {
         let name = lift.name();
-        if view.judgeable {
+        if view.judgeable || view.bar_only {
             s += &format!("{name}: {} rep(s)\n", r.reps.len());
+            if view.bar_only {
+                s += "  counted and measured from the plate; technique not judged (see the note below)\n";
+            }
             for rep in &r.reps {
                 s += &format!(
                     "  rep {}: {:.2}-{:.2} s, range {:.2} m, concentric {:.2} s at {:.2} m/s mean, {:.2} m/s peak\n",
@@ -129,10 +132,10 @@ fn summary(a: &Analysis) -> String {
                 if rep.starts_before_clip {
                     s += "    began before the video: counted from its ascent\n";
                 }
-                if !rep.body_judged {
+                if !rep.body_judged && !view.bar_only {
                     s += "    body not judged: the pose in this rep is wrong (see the note below); only the bar and a squat's depth were judged\n";
                 }
-                if rep.faults.is_empty() {
+                if rep.faults.is_empty() && !view.bar_only {
                     s += "    no faults flagged\n";
                 }
                 for n in &rep.not_checked {

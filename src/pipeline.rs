@@ -457,12 +457,6 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         });
     }
     let pose_coverage = frames_with_pose as f64 / shot.len().max(1) as f64;
-    if pose_coverage < 0.5 {
-        notes.push(format!(
-            "the lifter's hip and shoulder were found in only {:.0}% of frames: film the whole body from the side, well lit",
-            pose_coverage * 100.0
-        ));
-    }
     let (bar_track, bar_summary) = bar::build_track(
         &tracked.times,
         tracked.fits.clone(),
@@ -502,7 +496,9 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         .or_else(|| reps::recognise_lift(&track, &bar_track, &cfg.profile.reps));
     let view = reps::judge_view(&tracked.raw, &track, &bar_summary, &cfg.profile.reps);
     let (mut rep_list, mut set) = match lift {
-        Some(l) if view.judgeable => reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps),
+        Some(l) if view.judgeable || view.bar_only => {
+            reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps)
+        }
         _ => (
             Vec::new(),
             reps::SetSummary {
@@ -513,7 +509,33 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         ),
     };
     if let Some(advice) = &view.advice {
-        notes.push(format!("not judged: {advice}"));
+        let what = if view.bar_only {
+            "technique not judged"
+        } else {
+            "not judged"
+        };
+        notes.push(format!("{what}: {advice}"));
+    } else if pose_coverage < 0.5 {
+        // Judged all the same under a profile's lower `min_pose_coverage`.
+        notes.push(format!(
+            "the lifter's hip and shoulder were found in only {:.0}% of frames: film the whole body from the side, well lit",
+            pose_coverage * 100.0
+        ));
+    }
+    if view.bar_only {
+        // The bar's numbers stand; what was read from a body found on too
+        // few frames does not (in the reps, the clip's angle range, the
+        // video or the report's curves): the frames it was found on are
+        // those the plates hid least, and its points there sat on the plate.
+        track.torso_angle_deg.fill(None);
+        for r in &mut rep_list {
+            r.body_judged = false;
+            r.torso_angle_start_deg = None;
+            r.torso_angle_bottom_deg = None;
+            r.torso_angle_lockout_deg = None;
+            r.hip_above_knee_at_bottom_m = None;
+            r.max_bar_ahead_of_midfoot_m = None;
+        }
     }
     // Hip and knee angles per frame, for report.html's curves (drawn only
     // for a judged lift).
@@ -727,7 +749,8 @@ fn choose_shot(cfg: &AnalyzeConfig, tracked: &Tracked) -> std::ops::Range<usize>
         else {
             return 0;
         };
-        if !reps::judge_view(&raw, &track, &summary, &cfg.profile.reps).judgeable {
+        let view = reps::judge_view(&raw, &track, &summary, &cfg.profile.reps);
+        if !(view.judgeable || view.bar_only) {
             return 0;
         }
         reps::segment(&tracked.times, lift, &track, &bar, &cfg.profile.reps)

@@ -374,6 +374,7 @@ impl Profile {
                 ("phase_band_share", r.phase_band_share),
                 ("mid_rep_start_share", r.mid_rep_start_share),
                 ("min_pose_coverage", r.min_pose_coverage),
+                ("min_plate_share_for_bar_only", r.min_plate_share_for_bar_only),
                 ("min_plate_share_for_view", r.min_plate_share_for_view),
             ],
         )?;

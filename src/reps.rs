@@ -61,6 +61,10 @@ pub struct RepProfile {
     pub min_plate_share_for_view: f64,
     /// The lifter must be found on at least this share of frames.
     pub min_pose_coverage: f64,
+    /// Below `min_pose_coverage`, the reps are still counted and the bar
+    /// measured (the body not judged) when the plate was measured on at
+    /// least this share of frames.
+    pub min_plate_share_for_bar_only: f64,
     /// Upright: median angle of the ankles-to-hips line from image-up below
     /// this (degrees); past it the lifter lies on their side in the picture.
     pub max_leg_tilt_deg: f64,
@@ -81,6 +85,7 @@ impl Default for RepProfile {
             max_camera_yaw_deg: 35.0,
             min_plate_share_for_view: 0.25,
             min_pose_coverage: 0.5,
+            min_plate_share_for_bar_only: 0.75,
             max_leg_tilt_deg: 45.0,
             deadlift_bar_below_shoulder_torso: 0.6,
         }
@@ -90,9 +95,16 @@ impl Default for RepProfile {
 /// Can this footage be judged, and why (not).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ViewVerdict {
-    /// "side_on", "not_side_on", "not_upright", "no_person" or "no_lift".
+    /// "side_on", "not_side_on", "not_upright", "no_person", "body_hidden"
+    /// or "no_lift".
     pub verdict: String,
     pub judgeable: bool,
+    /// The body is not judged but the plate was: reps are counted and the
+    /// bar measured from it ("body_hidden": a short lifter whose head and
+    /// shoulders the plates hide loses the pose on most frames, while the
+    /// plate is tracked throughout).
+    #[serde(default)]
+    pub bar_only: bool,
     /// Median hip spread over torso length (side views < 0.2).
     pub hip_spread_ratio: Option<f64>,
     /// Median angle of the ankles-to-hips line from image-up (degrees): 0
@@ -258,6 +270,10 @@ pub fn recognise_lift(track: &SagittalTrack, bar: &BarTrack, p: &RepProfile) -> 
     })
 }
 
+/// How far to turn the camera from side-on so a head the plates hide
+/// shows beside them (measured on a rendered short lifter; README "Faults").
+const HIDDEN_HEAD_TURN: &str = "about 15 degrees";
+
 /// Side-on check from the hips' left/right spread and the plate's shape.
 pub fn judge_view(
     raw: &[Option<RawPose>],
@@ -282,7 +298,24 @@ pub fn judge_view(
         (dx.hypot(up) > 1.0).then(|| dx.atan2(up).to_degrees())
     }));
     let film = "film from the side, square to the lifter, about level with the hips, 2-5 m away, with the whole body and the plates in frame";
-    let (verdict, advice) = if coverage < p.min_pose_coverage {
+    let upright = leg_tilt_deg.is_none_or(|a| a <= p.max_leg_tilt_deg);
+    let lifted = bar_rom_m.is_some_and(|r| r >= p.min_rep_rom_m);
+    // Without the body the plate can still time the reps and measure the
+    // bar: when it was measured nearly throughout and looks side-on.
+    let plate_alone = bar.source == crate::bar::BarSource::Plate
+        && bar.measured_share >= p.min_plate_share_for_bar_only
+        && bar.scale.camera_yaw_deg.is_some_and(|y| y <= p.max_camera_yaw_deg);
+    let (verdict, advice) = if coverage < p.min_pose_coverage && plate_alone && upright && lifted {
+        (
+            "body_hidden",
+            Some(format!(
+                "the lifter's body was found on only {:.0}% of frames; the reps and the bar were measured from the plate. \
+                 Where the plates hide the lifter's head and shoulders, film with the camera turned {HIDDEN_HEAD_TURN} from side-on towards the lifter's front, \
+                 about level with the hips, 2-5 m away, with the whole body in frame",
+                coverage * 100.0
+            )),
+        )
+    } else if coverage < p.min_pose_coverage {
         (
             "no_person",
             Some(format!(
@@ -290,7 +323,7 @@ pub fn judge_view(
                 coverage * 100.0
             )),
         )
-    } else if leg_tilt_deg.is_some_and(|a| a > p.max_leg_tilt_deg) {
+    } else if !upright {
         (
             "not_upright",
             Some(format!(
@@ -303,7 +336,7 @@ pub fn judge_view(
             "not_side_on",
             Some(format!("this looks like a front, back or angled view: {film}")),
         )
-    } else if bar_rom_m.is_none_or(|r| r < p.min_rep_rom_m) {
+    } else if !lifted {
         (
             "no_lift",
             Some("no lift was found: the bar hardly moves. Film the whole set, from before the first rep".into()),
@@ -314,6 +347,7 @@ pub fn judge_view(
     ViewVerdict {
         verdict: verdict.into(),
         judgeable: verdict == "side_on",
+        bar_only: verdict == "body_hidden",
         hip_spread_ratio: spread,
         leg_tilt_deg,
         camera_yaw_deg,
@@ -859,6 +893,53 @@ mod tests {
 
     fn hold(v: f64, secs: f64) -> Vec<f64> {
         vec![v; (secs * 30.0).round() as usize]
+    }
+
+    /// The view verdict for a lifter found on `coverage` of 100 frames,
+    /// a plate measured on `plate_share` of them and squeezed to read
+    /// `yaw_deg`, and a bar that moved `rom_m`.
+    fn view(coverage: f64, plate_share: f64, yaw_deg: f64, rom_m: f64) -> ViewVerdict {
+        let (_, mut skel, bar) = tracks(&[1.0; 100]);
+        let found = (coverage * 100.0).round() as usize;
+        skel.confident = (0..100).map(|i| i < found).collect();
+        let mut scale = bar.scale.clone();
+        scale.camera_yaw_deg = Some(yaw_deg);
+        let summary = crate::bar::BarSummary {
+            source: BarSource::Plate,
+            scale,
+            measured_share: plate_share,
+            interpolated_share: 1.0 - plate_share,
+            stand_in_share: 0.0,
+            range_of_motion_m: Some(rom_m),
+            peak_up_velocity_mps: None,
+            peak_down_velocity_mps: None,
+            plate_searches: 0,
+        };
+        judge_view(&vec![None; 100], &skel, &summary, &RepProfile::default())
+    }
+
+    #[test]
+    fn a_body_the_plates_hide_still_has_its_reps_counted_from_the_plate() {
+        // The rendered short lifter: found on 41 % of frames, the plate on
+        // all of them, side-on, through 0.5 m squats.
+        let v = view(0.41, 1.0, 1.2, 0.5);
+        assert_eq!(v.verdict, "body_hidden");
+        assert!(v.bar_only && !v.judgeable);
+        assert!(
+            v.advice.as_deref().unwrap().contains("turned about 15 degrees"),
+            "{v:?}"
+        );
+        // The plate too seldom measured, seen from the front or never
+        // moved: nothing is counted.
+        for (plate_share, yaw_deg, rom_m) in [(0.6, 1.2, 0.5), (1.0, 60.0, 0.5), (1.0, 1.2, 0.02)] {
+            let v = view(0.41, plate_share, yaw_deg, rom_m);
+            assert_eq!(v.verdict, "no_person", "{plate_share} {yaw_deg} {rom_m}");
+            assert!(!v.bar_only && !v.judgeable);
+        }
+        // With the body found the set is judged as usual.
+        let v = view(0.9, 1.0, 1.2, 0.5);
+        assert_eq!(v.verdict, "side_on");
+        assert!(v.judgeable && !v.bar_only);
     }
 
     #[test]

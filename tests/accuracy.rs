@@ -337,6 +337,39 @@ fn a_front_view_is_declined_with_filming_advice_and_no_reps() {
     assert_eq!(v["reps"].as_array().unwrap().len(), 0);
 }
 
+/// A short lifter whose head and shoulders the plates hide through every
+/// descent: the pose is found on too few frames to judge the technique,
+/// but the plate is tracked throughout, so the reps are counted and the
+/// bar measured from it (they had been declined as "no person").
+#[test]
+fn a_lifter_the_plates_hide_still_gets_reps_and_bar_speed_from_the_plate() {
+    let dir = tempdir();
+    let a = analyze_into(dir.path(), "squat_plates_hide_head");
+    let sc = &a.score;
+    assert!(sc.pose_coverage < 0.5, "{sc:?}");
+    assert_eq!(a.report["view"]["verdict"], "body_hidden");
+    assert_eq!(a.report["view"]["bar_only"], true);
+    assert!(!sc.judged);
+    assert_eq!((sc.reps_found, sc.reps_truth), (2, 2), "{sc:?}");
+    let bound = |x: Option<f64>| x.map(f64::abs).unwrap_or(f64::INFINITY);
+    assert!(bound(sc.rep_key_time_err_s) <= 0.1, "{sc:?}");
+    assert!(bound(sc.rep_mean_velocity_err_mps) <= 0.03, "{sc:?}");
+    assert!(bound(sc.peak_velocity_err_mps) <= 0.03, "{sc:?}");
+    assert!(bound(sc.rom_err_cm) <= 1.0, "{sc:?}");
+    assert!(sc.phase_agreement.unwrap_or(0.0) >= 0.9, "{sc:?}");
+    for rep in a.report["reps"].as_array().unwrap() {
+        assert_eq!(rep["body_judged"], false);
+        assert!(rep["faults"].as_array().unwrap().is_empty());
+        assert!(rep["torso_angle_bottom_deg"].is_null());
+    }
+    assert!(
+        a.stdout.contains("squat: 2 rep(s)") && a.stdout.contains("technique not judged"),
+        "{}",
+        a.stdout
+    );
+    assert!(a.stdout.contains("camera turned about 15 degrees"), "{}", a.stdout);
+}
+
 #[test]
 fn hyperextension_and_bar_drift_are_flagged_on_the_right_reps_with_pictures() {
     for (clip, kind) in [

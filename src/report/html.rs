@@ -145,12 +145,15 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| report.video.path.display().to_string());
     let judged = report.view.as_ref().is_some_and(|v| v.judgeable);
-    let title = match (report.lift, judged) {
+    // Reps counted and the bar measured, from the plate alone.
+    let bar_only = report.view.as_ref().is_some_and(|v| v.bar_only);
+    let title = match (report.lift, judged || bar_only) {
         (Some(l), true) => format!(
-            "{} · {} rep{}",
+            "{} · {} rep{}{}",
             lift_title(l),
             report.reps.len(),
-            if report.reps.len() == 1 { "" } else { "s" }
+            if report.reps.len() == 1 { "" } else { "s" },
+            if bar_only { " · technique not judged" } else { "" }
         ),
         _ => "Not judged".to_string(),
     };
@@ -178,12 +181,17 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
     if let Some(v) = report.view.as_ref().filter(|v| !v.judgeable) {
         let _ = writeln!(
             h,
-            "<section class=\"callout\"><h2>This video cannot be judged</h2><p>{}</p></section>",
+            "<section class=\"callout\"><h2>{}</h2><p>{}</p></section>",
+            if bar_only {
+                "The technique was not judged"
+            } else {
+                "This video cannot be judged"
+            },
             esc(v.advice.as_deref().unwrap_or("no lift was found in this video"))
         );
     }
-    if judged {
-        h += &cards(report);
+    if judged || bar_only {
+        h += &cards(report, judged);
     }
     if let Some(video) = &media.video {
         let _ = writeln!(
@@ -194,6 +202,8 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
     }
     if judged {
         h += &faults_section(report, media);
+    }
+    if judged || bar_only {
         h += &reps_table(report);
         h += &consistency_section(report);
         h += "<section><h2>Charts</h2>\n";
@@ -223,8 +233,9 @@ fn all_faults(report: &Report) -> impl Iterator<Item = &Fault> {
     report.reps.iter().flat_map(|r| &r.faults)
 }
 
-/// The headline numbers, one card each.
-fn cards(report: &Report) -> String {
+/// The headline numbers, one card each; the flag counts only where the
+/// technique was `judged`.
+fn cards(report: &Report, judged: bool) -> String {
     let mut h = String::from("<section class=\"cards\">\n");
     let back = all_faults(report).filter(|f| f.kind.is_back_loading()).count();
     let other = all_faults(report).count() - back;
@@ -242,18 +253,20 @@ fn cards(report: &Report) -> String {
         );
     };
     card(&mut h, report.reps.len().to_string(), "reps", "");
-    card(
-        &mut h,
-        back.to_string(),
-        "flags that load the back",
-        if back > 0 { "warn" } else { zero },
-    );
-    card(
-        &mut h,
-        other.to_string(),
-        "other flags",
-        if other > 0 { "note" } else { zero },
-    );
+    if judged {
+        card(
+            &mut h,
+            back.to_string(),
+            "flags that load the back",
+            if back > 0 { "warn" } else { zero },
+        );
+        card(
+            &mut h,
+            other.to_string(),
+            "other flags",
+            if other > 0 { "note" } else { zero },
+        );
+    }
     if let Some(best) = report
         .reps
         .iter()
@@ -582,16 +595,26 @@ pub fn batch_index(entries: &[BatchEntry]) -> String {
             Ok(r) => {
                 disclaimer = Some(&r.disclaimer);
                 let judged = r.view.as_ref().is_some_and(|v| v.judgeable);
+                let counted = judged || r.view.as_ref().is_some_and(|v| v.bar_only);
                 let _ = write!(
                     h,
-                    "<tr><td><a href=\"{}/report.html\">{}</a></td><td>{}</td><td>{}</td><td>",
+                    "<tr><td><a href=\"{}/report.html\">{}</a></td><td>{}{}</td><td>{}</td><td>",
                     esc(e.folder),
                     esc(&name),
-                    match (r.lift, judged) {
+                    match (r.lift, counted) {
                         (Some(l), true) => lift_title(l),
                         _ => "not judged",
                     },
-                    if judged { r.reps.len().to_string() } else { "–".into() }
+                    if counted && !judged {
+                        " (technique not judged)"
+                    } else {
+                        ""
+                    },
+                    if counted {
+                        r.reps.len().to_string()
+                    } else {
+                        "–".into()
+                    }
                 );
                 for f in all_faults(r) {
                     let _ = write!(

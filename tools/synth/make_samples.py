@@ -85,6 +85,14 @@ SAMPLES.append(
              shirt_color=(0.6, 0.3, 0.45), faults=[Fault("hips_up_before_pull", 25.0, reps=[1])],
              camera_distance_m=3.3, seed=18))
 
+# A short lifter filmed from 4 m with the bar high: the plates hide the
+# head and shoulders through every descent and the pose is found on about
+# 40 % of frames, while the plate is tracked throughout. The reps are
+# counted and the bar measured from the plate; the body is not judged.
+SAMPLES.append(
+    ClipSpec(name="squat_plates_hide_head", lift="squat", bar_position="high", body="female", facing="right",
+             plate_color=RED, camera_distance_m=4.0, seed=19))
+
 
 def render_all(specs, default_out=None):
     """Render `specs` into --out (required when there is no default), or
