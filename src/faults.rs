@@ -171,6 +171,11 @@ pub struct FaultProfile {
     /// faster than this (m/s) there: faster, the pull began before the
     /// clip and is not judged.
     pub hips_rise_max_start_speed_mps: f64,
+    /// A torso read more upright than this (deg, median over the
+    /// `hips_rise_lead_s` before the bar leaves the floor) is no deadlift
+    /// setup but a pose that took the plate for the hips: the hips' rise is
+    /// not judged on that rep.
+    pub hips_rise_min_setup_torso_deg: f64,
     /// Before the bar leaves the floor: the hips' rise beyond the
     /// shoulders' (m), read from the picture (`crate::liftoff`).
     pub hips_before_liftoff_m: [f64; 3],
@@ -298,6 +303,7 @@ impl Default for FaultProfile {
             hips_rise_window_rom_share: 0.33,
             hips_rise_lead_s: 0.2,
             hips_rise_max_start_speed_mps: 0.1,
+            hips_rise_min_setup_torso_deg: 20.0,
             hips_before_liftoff_m: [0.035, 0.06, 0.09],
             liftoff_window_s: 1.5,
             liftoff_bar_rest_m: 0.005,
@@ -417,6 +423,7 @@ impl FaultProfile {
                 ),
                 ("hips_rise_lead_s", self.hips_rise_lead_s),
                 ("hips_rise_max_start_speed_mps", self.hips_rise_max_start_speed_mps),
+                ("hips_rise_min_setup_torso_deg", self.hips_rise_min_setup_torso_deg),
                 ("liftoff_window_s", self.liftoff_window_s),
                 ("liftoff_bar_rest_m", self.liftoff_bar_rest_m),
                 ("key_window_s", self.key_window_s),
@@ -1048,7 +1055,14 @@ pub fn not_checked(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile, flagged
         );
     }
     if lift == Lift::Deadlift {
-        if body.liftoff.is_empty() {
+        if let Some(a) = upright_setup(body, rep, p) {
+            missing(
+                FaultKind::HipsRiseEarly,
+                &format!(
+                    "the pose drew the torso {a:.0} degrees from vertical with the bar on the floor, more upright than a deadlift's setup can be: it took the plate for the hips"
+                ),
+            );
+        } else if body.liftoff.is_empty() {
             missing(
                 FaultKind::HipsRiseEarly,
                 "the hips before the bar leaves the floor are read from the picture, and this rerun from stored poses had neither the video nor liftoff.csv: only their rise against the shoulders in the pull was judged; pass the video too",
@@ -1176,7 +1190,7 @@ pub fn good_morning(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
 /// The hips rising ahead of the shoulders, before the bar leaves the floor
 /// or in the first part of the pull, whichever is the worse.
 pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    if lift != Lift::Deadlift {
+    if lift != Lift::Deadlift || upright_setup(body, rep, p).is_some() {
         return None;
     }
     let during = hips_rise_in_pull(body, rep, p);
@@ -1189,6 +1203,18 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
         }),
         (d, b) => d.or(b),
     }
+}
+
+/// The torso's angle just before the bar leaves the floor (median, deg),
+/// when it reads more upright than any deadlift setup. With the arms
+/// hanging to a bar on the floor the shoulders are a forearm and upper
+/// arm above it, so the torso leans well forward (the rendered pulls read
+/// 38-63 deg, the real ones 46-98); poses that put the hips on the plate
+/// read -6 to 13 (README "Held-out renders").
+fn upright_setup(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<f64> {
+    let start = *body.times.get(rep.start_frame)?;
+    let first = body.frame_at_or_after(start - p.hips_rise_lead_s);
+    median((first..=rep.start_frame).filter_map(|i| body.torso_deg(i))).filter(|a| *a < p.hips_rise_min_setup_torso_deg)
 }
 
 /// The first frame of the window before the rep's bar left the floor, and
@@ -2360,6 +2386,43 @@ mod tests {
         let h = f.iter().find(|f| f.kind == FaultKind::HipsRiseEarly).expect("flagged");
         // Hips 0.25 m, shoulders about 0.22 m over the first third.
         assert!(h.value > 1.1 && h.value < 1.3, "ratio {}", h.value);
+    }
+
+    /// Regression (held-out ho2_dl_clean_male_left): a pose that put the
+    /// hips on the plate drew the setup upright (10 deg) and flagged a
+    /// clean pull's hips rising early. No deadlift setup stands that tall.
+    #[test]
+    fn a_setup_drawn_upright_is_not_judged_for_hips_rising() {
+        let mut l = hips_first(|s| {
+            if s < 0.5 {
+                45.0 + 10.0 * s
+            } else {
+                lerp(50.0, 0.0, (s - 0.5) * 2.0)
+            }
+        });
+        // The same pull, the torso drawn 8 deg from vertical until the bar
+        // leaves the floor.
+        for i in 0..=15 {
+            let p = l.poses[i];
+            l.poses[i] = body(p[Joint::Hip.index()], 8.0, p[Joint::Knee.index()], 0.0);
+        }
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let body = test_body(&times, &track, &bar, &raw);
+        let (lift, r) = (crate::reps::Lift::Deadlift, dl_rep());
+        let p = FaultProfile::default();
+        assert!(hips_rise_early(&body, lift, &r, &p).is_none());
+        let why = not_checked(&body, lift, &r, &p, &[]);
+        let n = why
+            .iter()
+            .find(|n| n.kind == FaultKind::HipsRiseEarly)
+            .expect("said why");
+        assert!(n.why.contains("torso 8 degrees from vertical"), "{}", n.why);
+        // Without the limit the same pose would be flagged.
+        let no_limit = FaultProfile {
+            hips_rise_min_setup_torso_deg: 0.0,
+            ..FaultProfile::default()
+        };
+        assert!(hips_rise_early(&body, lift, &r, &no_limit).is_some());
     }
 
     /// Regression (mirrored bichraix bad013): a clip that begins mid-pull
