@@ -138,6 +138,9 @@ pub struct Score {
     /// Lift and view recognised, and reps found vs the truth's.
     pub lift_right: Option<bool>,
     pub judged: bool,
+    /// Not judged, but the reps counted and the bar measured from the plate.
+    #[serde(default)]
+    pub bar_only: bool,
     pub reps_found: usize,
     pub reps_truth: usize,
     /// Largest |bottom or lockout time error| over matched reps (s).
@@ -292,6 +295,7 @@ pub fn score_dir(out_dir: &Path, truth_path: &Path) -> Result<Score> {
         faults_false,
         lift_right,
         judged: report.view.as_ref().is_some_and(|v| v.judgeable),
+        bar_only: report.view.as_ref().is_some_and(|v| v.bar_only),
         reps_found: report.reps.len(),
         reps_truth: truth.reps.len(),
         rep_key_time_err_s: key_err,
@@ -511,7 +515,11 @@ pub fn table(scores: &[Score]) -> String {
                 Some(false) => "WRONG",
                 None => "-",
             },
-            if c.judged { "yes" } else { "no" },
+            match (c.judged, c.bar_only) {
+                (true, _) => "yes",
+                (false, true) => "bar",
+                _ => "no",
+            },
             format!("{}/{}", c.reps_found, c.reps_truth),
             cell(c.rep_key_time_err_s, 2),
             cell(c.rep_mean_velocity_err_mps, 3),
@@ -532,7 +540,8 @@ pub fn table(scores: &[Score]) -> String {
           peak/mean concentric bar velocity (m/s) over the truth's concentric phases;\n\
           yaw° / tilt° = reported camera turn from side-on / tilt from level minus the truth's (degrees;\n\
           - where the near face was never seen whole);\n\
-          lift = squat/deadlift recognised right; judge = view judged side-on; reps = found/true;\n\
+          lift = squat/deadlift recognised right; judge = view judged side-on (bar: reps and bar only, the body\n\
+          hidden); reps = found/true;\n\
           key s = largest bottom (squat) or lockout (deadlift) time error over the true reps;\n\
           rep v / conc s = worst error of the reported per-rep mean concentric velocity (m/s) and\n\
           concentric time (s) against the truth bar's own rise (from leaving its start height to its top);\n\
