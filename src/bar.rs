@@ -411,6 +411,11 @@ pub struct BarTracker {
 /// frame is 2 MB: 6 s at 30 fps is 370 MB; 4K keeps the last 64 frames).
 const MAX_BACKTRACK_BYTES: usize = 512 << 20;
 
+/// A fit whose rays all stayed inside the picture (the rays' band runs
+/// past the rim, so the whole plate is in the picture with room to spare)
+/// reads 360 deg in frame; the rays are a few degrees apart.
+const WHOLE_IN_PICTURE_DEG: f64 = 359.0;
+
 /// Gradient images of a region of the frame.
 struct Gradients {
     origin: (i32, i32),
@@ -1269,7 +1274,16 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
         st.ratios.clear();
         st.shape_from_full_rim = true;
     }
-    if sound && (full || !st.shape_from_full_rim) {
+    // A plate the picture's edge cuts is fitted on the arc left inside it,
+    // and an ellipse there stretches along the cut: the rendered deadlifts'
+    // plates run 34 px below the frame on the floor, where sound fits read
+    // up to 72/68 px for a round 68.4 px plate. Learnt, that shape was held
+    // through a pull whose legs hid most of the rim (a heavy body) and put
+    // the centre 1-3 px high, the peak speed 0.055 m/s fast. So a cut rim
+    // teaches the shape only when the track has none yet (its seed: the
+    // search's circle, or the first fit after a recapture cleared it).
+    let cut = fit.in_frame_arc_deg < WHOLE_IN_PICTURE_DEG && !st.radii.is_empty();
+    if sound && (full || !st.shape_from_full_rim) && !cut {
         st.radii.push(fit.radius());
         st.ratios.push(fit.minor / fit.major);
         if st.radii.len() > 9 {
@@ -2598,6 +2612,35 @@ mod tests {
         // A circle, not an ellipse free to stretch.
         assert_eq!(fit.major, fit.minor, "{fit:?}");
         assert!((fit.cy - 370.0).abs() < 0.2, "{fit:?}");
+    }
+
+    /// Regression (held-out ho_dl_hips_rise_heavy): sound fits of a plate
+    /// the frame's bottom cut still read 72/68 px at times for a round
+    /// 68.4 px one, and that shape, learnt, was held through the pull. A cut
+    /// rim teaches the shape only a track that has none; a whole one does.
+    #[test]
+    fn a_rim_the_picture_cuts_does_not_teach_the_plate_shape() {
+        let whole = Rect::new(0, 0, 640, 400);
+        let taught = |cy: f64| {
+            let mut tr = tracker_at(320.0, cy, 70.0);
+            // Learnt from part rims so far (a deadlift's floor).
+            if let Some(st) = tr.state.as_mut() {
+                st.shape_from_full_rim = false;
+            }
+            let fit = tr
+                .process(&disc_image(640, 400, 320.0, cy, 70.0), 1.0 / 30.0, None, whole)
+                .unwrap()
+                .expect("a fit");
+            assert!(fit.measured, "{fit:?}");
+            (fit.in_frame_arc_deg, tr.state.unwrap().radii.len())
+        };
+        // Cut by the bottom edge: the five seed sizes stay as they were.
+        let (in_frame, n) = taught(370.0);
+        assert!(in_frame < WHOLE_IN_PICTURE_DEG && n == 5, "{in_frame} {n}");
+        // Whole in the picture: learnt (its full rim replaces what the part
+        // rims taught).
+        let (in_frame, n) = taught(200.0);
+        assert!(in_frame >= WHOLE_IN_PICTURE_DEG && n == 1, "{in_frame} {n}");
     }
 
     /// A plate first found mid-lift is tracked back over the frames before.
