@@ -1443,9 +1443,9 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
     let arch = frames
         .clone()
         .filter(|&i| body.track.confident.get(i).copied().unwrap_or(false))
-        .filter_map(|i| body.back_arch(i))
-        .reduce(f64::max);
-    if arch.is_some_and(|a| a < p.hyperextension_min_back_arch) {
+        .filter_map(|i| Some((body.back_arch(i)?, body.torso_length_px(i)?)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if arch.is_some_and(|a| a.0 < p.hyperextension_min_back_arch) {
         return None;
     }
     let evidence = body.evidence(frames.clone(), &[Joint::Hip, Joint::Shoulder]);
@@ -1463,6 +1463,18 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
             from_start: false,
         },
     )
+    .map(|f| match arch {
+        // The second sign, in words a lifter can check on the picture.
+        Some((share, torso_px)) => Fault {
+            explanation: format!(
+                "{} Your back was arched too: its outline dipped {} in from a straight line across it.",
+                f.explanation,
+                cm_text(share * torso_px * body.mpp)
+            ),
+            ..f
+        },
+        None => f,
+    })
 }
 
 pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
@@ -2211,7 +2223,10 @@ mod tests {
         // Arched: the middle of the back 40 px (0.08 torso lengths) in.
         let mut arched = deadlift(-18.0, 0.0);
         straight(&mut arched, 60.0);
-        assert_eq!(kinds(&run(&arched, dl, &dl_rep())), vec!["hyperextension_lockout"]);
+        let f = run(&arched, dl, &dl_rep());
+        assert_eq!(kinds(&f), vec!["hyperextension_lockout"]);
+        // The arch is told in centimetres, the second sign a lifter can check.
+        assert!(f[0].explanation.contains("dipped 4.0 cm in"), "{}", f[0].explanation);
         // Just inside the 0.03 limit (12.5 px = 0.025) is still straight.
         straight(&mut arched, 87.5);
         assert!(run(&arched, dl, &dl_rep()).is_empty());
