@@ -1055,7 +1055,7 @@ pub fn not_checked(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile, flagged
         );
     }
     if lift == Lift::Deadlift {
-        if let Some(a) = upright_setup(body, rep, p) {
+        if let Some(a) = upright_setup(body, lift, rep, p) {
             missing(
                 FaultKind::HipsRiseEarly,
                 &format!(
@@ -1190,7 +1190,7 @@ pub fn good_morning(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
 /// The hips rising ahead of the shoulders, before the bar leaves the floor
 /// or in the first part of the pull, whichever is the worse.
 pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
-    if lift != Lift::Deadlift || upright_setup(body, rep, p).is_some() {
+    if lift != Lift::Deadlift || upright_setup(body, lift, rep, p).is_some() {
         return None;
     }
     let during = hips_rise_in_pull(body, rep, p);
@@ -1210,8 +1210,11 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
 /// hanging to a bar on the floor the shoulders are a forearm and upper
 /// arm above it, so the torso leans well forward (the rendered pulls read
 /// 38-63 deg, the real ones 46-98); poses that put the hips on the plate
-/// read -6 to 13 (README "Held-out renders").
-fn upright_setup(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<f64> {
+/// read -6 to 13 (README "Held-out renders"). Deadlifts only.
+pub fn upright_setup(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<f64> {
+    if lift != Lift::Deadlift {
+        return None;
+    }
     let start = *body.times.get(rep.start_frame)?;
     let first = body.frame_at_or_after(start - p.hips_rise_lead_s);
     median((first..=rep.start_frame).filter_map(|i| body.torso_deg(i))).filter(|a| *a < p.hips_rise_min_setup_torso_deg)
@@ -2432,6 +2435,10 @@ mod tests {
             .find(|n| n.kind == FaultKind::HipsRiseEarly)
             .expect("said why");
         assert!(n.why.contains("torso 8 degrees from vertical"), "{}", n.why);
+        // The same reading keeps the angle out of the rep summary and the
+        // set's comparison (pipeline); a squat has no such setup.
+        assert_eq!(upright_setup(&body, lift, &r, &p).map(f64::round), Some(8.0));
+        assert!(upright_setup(&body, crate::reps::Lift::Squat, &r, &p).is_none());
         // Without the limit the same pose would be flagged.
         let no_limit = FaultProfile {
             hips_rise_min_setup_torso_deg: 0.0,

@@ -556,6 +556,14 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         .with_liftoff(&picture.liftoff)
         .with_reps(&rep_list);
         let (found, rep_notes, doubted) = faults::detect(&body, l, &rep_list, &cfg.profile.faults);
+        // A deadlift setup the pose drew upright is no setup's angle: not in
+        // the rep summary, nor compared across the reps (a clean held-out
+        // set read 15 and 51 deg and was told its setup varied).
+        for r in rep_list.iter_mut() {
+            if faults::upright_setup(&body, l, r, &cfg.profile.faults).is_some() {
+                r.torso_angle_start_deg = None;
+            }
+        }
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {
             (0..tracked.times.len()).map(|i| body.joint_deg(i, a, b, c)).collect()
         };
