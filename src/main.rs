@@ -105,7 +105,7 @@ fn summary(a: &Analysis) -> String {
     }
     if let (Some(lift), Some(view)) = (&r.lift, &r.view) {
         let name = lift.name();
-        if view.judgeable || view.bar_only {
+        if view.reps_counted() {
             s += &format!("{name}: {} rep(s)\n", r.reps.len());
             if view.bar_only {
                 s += "  counted and measured from the plate; technique not judged (see the note below)\n";

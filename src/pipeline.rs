@@ -496,9 +496,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         .or_else(|| reps::recognise_lift(&track, &bar_track, &cfg.profile.reps));
     let view = reps::judge_view(&tracked.raw, &track, &bar_summary, &cfg.profile.reps);
     let (mut rep_list, mut set) = match lift {
-        Some(l) if view.judgeable || view.bar_only => {
-            reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps)
-        }
+        Some(l) if view.reps_counted() => reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps),
         _ => (
             Vec::new(),
             reps::SetSummary {
@@ -529,11 +527,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         // those the plates hid least, and its points there sat on the plate.
         track.torso_angle_deg.fill(None);
         for r in &mut rep_list {
-            r.body_judged = false;
-            r.torso_angle_start_deg = None;
-            r.torso_angle_bottom_deg = None;
-            r.torso_angle_lockout_deg = None;
-            r.hip_above_knee_at_bottom_m = None;
+            r.unjudge_body();
             r.max_bar_ahead_of_midfoot_m = None;
         }
     }
@@ -588,11 +582,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         // rep summary, poses.csv, the clip's angle range, the video or the
         // report's curves.
         for r in rep_list.iter_mut().filter(|r| doubted.contains(&r.index)) {
-            r.body_judged = false;
-            r.torso_angle_start_deg = None;
-            r.torso_angle_bottom_deg = None;
-            r.torso_angle_lockout_deg = None;
-            r.hip_above_knee_at_bottom_m = None;
+            r.unjudge_body();
             for angles in [
                 &mut track.torso_angle_deg,
                 &mut hip_deg,
@@ -758,7 +748,7 @@ fn choose_shot(cfg: &AnalyzeConfig, tracked: &Tracked) -> std::ops::Range<usize>
             return 0;
         };
         let view = reps::judge_view(&raw, &track, &summary, &cfg.profile.reps);
-        if !(view.judgeable || view.bar_only) {
+        if !view.reps_counted() {
             return 0;
         }
         reps::segment(&tracked.times, lift, &track, &bar, &cfg.profile.reps)

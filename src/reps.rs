@@ -121,6 +121,13 @@ pub struct ViewVerdict {
     pub advice: Option<String>,
 }
 
+impl ViewVerdict {
+    /// The set has reps: judged side-on, or counted from the plate alone.
+    pub fn reps_counted(&self) -> bool {
+        self.judgeable || self.bar_only
+    }
+}
+
 /// Where the lifter is in a rep. A squat runs setup (before the first
 /// rep: unrack, walkout, brace), eccentric, bottom, concentric, lockout
 /// (standing tall until the next descent); a deadlift setup (before the
@@ -234,6 +241,19 @@ pub struct Rep {
     /// kind means "not looked at", not "clean" (`faults::not_checked`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_checked: Vec<crate::faults::NotChecked>,
+}
+
+impl Rep {
+    /// What was read from the body in this rep is not a measurement (a pose
+    /// found wrong, or a body hidden on most frames): no torso angle or
+    /// depth in the summary, and the rep marked so.
+    pub fn unjudge_body(&mut self) {
+        self.body_judged = false;
+        self.torso_angle_start_deg = None;
+        self.torso_angle_bottom_deg = None;
+        self.torso_angle_lockout_deg = None;
+        self.hip_above_knee_at_bottom_m = None;
+    }
 }
 
 fn judged() -> bool {

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::Report;
 use crate::bar::{BarFrame, BarSource};
 use crate::faults::{Fault, Severity};
-use crate::reps::{Lift, Phase, PhaseSpan, Rep};
+use crate::reps::{Lift, Phase, PhaseSpan, Rep, ViewVerdict};
 
 /// Per-frame curves in the canonical frame (metres with y up and x towards
 /// the toes, degrees), one entry per video frame.
@@ -147,7 +147,8 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
     let judged = report.view.as_ref().is_some_and(|v| v.judgeable);
     // Reps counted and the bar measured, from the plate alone.
     let bar_only = report.view.as_ref().is_some_and(|v| v.bar_only);
-    let title = match (report.lift, judged || bar_only) {
+    let counted = report.view.as_ref().is_some_and(ViewVerdict::reps_counted);
+    let title = match (report.lift, counted) {
         (Some(l), true) => format!(
             "{} · {} rep{}{}",
             lift_title(l),
@@ -190,7 +191,7 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
             esc(v.advice.as_deref().unwrap_or("no lift was found in this video"))
         );
     }
-    if judged || bar_only {
+    if counted {
         h += &cards(report, judged);
     }
     if let Some(video) = &media.video {
@@ -203,7 +204,7 @@ pub fn render(report: &Report, curves: &Curves, media: &Media) -> String {
     if judged {
         h += &faults_section(report, media);
     }
-    if judged || bar_only {
+    if counted {
         h += &reps_table(report);
         h += &consistency_section(report);
         h += "<section><h2>Charts</h2>\n";
@@ -595,7 +596,7 @@ pub fn batch_index(entries: &[BatchEntry]) -> String {
             Ok(r) => {
                 disclaimer = Some(&r.disclaimer);
                 let judged = r.view.as_ref().is_some_and(|v| v.judgeable);
-                let counted = judged || r.view.as_ref().is_some_and(|v| v.bar_only);
+                let counted = r.view.as_ref().is_some_and(ViewVerdict::reps_counted);
                 let _ = write!(
                     h,
                     "<tr><td><a href=\"{}/report.html\">{}</a></td><td>{}{}</td><td>{}</td><td>",
