@@ -43,6 +43,10 @@ const HEEL_PATCH_HEIGHT_SHARE: f64 = 0.5;
 /// frames off its lockout onto a heel 2.5 px up, and its lift read 1.40
 /// cm instead of 1.70).
 const LOWEST_FOOT_SLACK_FEET: f64 = 0.2;
+/// How far before a squat's start its standing heel is read (s), and
+/// how many readings there give its level.
+const STANDING_LOOKBACK_S: f64 = 0.5;
+const MIN_STANDING_READINGS: usize = 5;
 /// Search reach either way, in patch half-sizes (0.375 foot lengths: a
 /// 9 cm heel rise on a 24 cm shoe).
 const SEARCH_HALVES: f64 = 1.5;
@@ -59,7 +63,10 @@ pub struct HeelReading {
 
 /// One rep's plan: its frames, the flat-foot frame and the patches' places.
 struct RepPlan {
+    /// The first frame read: a squat's standing stretch before the rep
+    /// (the heel's level there is the floor's), else the rep's start.
     first: usize,
+    rep_first: usize,
     last: usize,
     reference: usize,
     foot_px: f64,
@@ -88,6 +95,25 @@ fn standing_frame(rep: &Rep, lift: Lift) -> usize {
         Lift::Squat if rep.starts_before_clip => rep.end_frame,
         Lift::Squat => rep.start_frame,
     }
+}
+
+/// The first frame of the stretch a squatter stands in before the rep,
+/// read to find the heel's level on the floor: up to
+/// `STANDING_LOOKBACK_S` before the rep, not before the previous rep's
+/// end. The heels can start up with the first inch of the descent, so
+/// the flat-foot frame the patches come from (the first in the rep whose
+/// pose draws a flat foot) may have the heel up already: a held-out
+/// rendered squat's came 0.3 s in, its heel 2.3 px up, and its 2.5 cm
+/// lift read 1.20 cm. A deadlift stands at its lockout, inside the rep.
+fn standing_before(times: &[f64], reps: &[Rep], k: usize, lift: Lift) -> usize {
+    let rep = &reps[k];
+    if lift != Lift::Squat || rep.starts_before_clip {
+        return rep.start_frame;
+    }
+    let t0 = times.get(rep.start_frame).copied().unwrap_or(0.0) - STANDING_LOOKBACK_S;
+    let lookback = times.partition_point(|&t| t < t0);
+    let after_previous = reps[..k].iter().map(|r| r.end_frame + 1).max().unwrap_or(0);
+    lookback.max(after_previous).min(rep.start_frame)
 }
 
 /// The near heel and toe (px) at frame `i`, when both are sure enough and
@@ -120,11 +146,19 @@ impl HeelReader {
     /// rendered squat (40 px up, heel and toe sure enough), the heel patch
     /// sat on the shin, and the shin tipping forward read as a false
     /// 1.65 cm heel lift.
-    pub fn plan(track: &SagittalTrack, metres_per_px: f64, reps: &[Rep], lift: Lift, p: &FaultProfile) -> Self {
+    pub fn plan(
+        times: &[f64],
+        track: &SagittalTrack,
+        metres_per_px: f64,
+        reps: &[Rep],
+        lift: Lift,
+        p: &FaultProfile,
+    ) -> Self {
         let plans = reps
             .iter()
-            .filter(|r| r.start_frame <= r.end_frame)
-            .filter_map(|rep| {
+            .enumerate()
+            .filter(|(_, r)| r.start_frame <= r.end_frame)
+            .filter_map(|(k, rep)| {
                 let (first, last) = (rep.start_frame, rep.end_frame);
                 let anchor = standing_frame(rep, lift).clamp(first, last);
                 let mut order: Vec<usize> = (first..=last).collect();
@@ -150,8 +184,10 @@ impl HeelReader {
                         2 * half,
                     )
                 };
+                let standing_from = standing_before(times, reps, k, lift);
                 Some(RepPlan {
-                    first,
+                    first: standing_from,
+                    rep_first: first,
                     last,
                     reference,
                     foot_px,
@@ -164,7 +200,7 @@ impl HeelReader {
                     },
                     toe: patch(toe),
                     patches: None,
-                    windows: (first..=last).map(|_| None).collect(),
+                    windows: (standing_from..=last).map(|_| None).collect(),
                 })
             })
             .collect();
@@ -243,12 +279,20 @@ impl HeelReader {
                     read.push((i, t.1 - h.1, (heel_centre.0 + h.0, heel_centre.1 + h.1)));
                 }
             }
+            // The rise counts from the heel's level while the lifter stood
+            // before the rep, when that was read: the flat-foot frame the
+            // patches were cut from may come after the heel began to rise.
+            let standing = read.iter().filter(|r| r.0 < plan.rep_first).map(|r| r.1);
+            let floor = match read.iter().filter(|r| r.0 < plan.rep_first).count() {
+                n if n >= MIN_STANDING_READINGS => median(standing).unwrap_or(0.0),
+                _ => 0.0,
+            };
             let at = |i: usize| times.get(i).copied().unwrap_or(f64::NAN);
             for &(i, _, heel_px) in &read {
                 let near = read
                     .iter()
                     .filter(|(j, ..)| (at(*j) - at(i)).abs() <= p.heel_median_s)
-                    .map(|r| r.1);
+                    .map(|r| r.1 - floor);
                 if let (Some(slot), Some(rise_px)) = (rise.get_mut(i), median(near)) {
                     *slot = Some(HeelReading { rise_px, heel_px });
                 }
@@ -327,6 +371,11 @@ mod tests {
         m
     }
 
+    /// The clock of `n` frames at 30 fps.
+    fn times_of(n: usize) -> Vec<f64> {
+        (0..n).map(|i| i as f64 / 30.0).collect()
+    }
+
     /// `n` frames of a pose with only a flat foot, heel at x 62 and toes
     /// at x 138, drawn at height `y_of(frame)`.
     fn flat_feet(n: usize, y_of: impl Fn(usize) -> f64) -> SagittalTrack {
@@ -361,11 +410,59 @@ mod tests {
         let track = flat_feet(n, |i| if (10..=20).contains(&i) { 100.0 } else { 60.0 });
         let rep = crate::reps::test_rep(0, 15, n - 1, 30.0, 0.5);
         let p = FaultProfile::default();
-        let reader = HeelReader::plan(&track, 0.0025, std::slice::from_ref(&rep), Lift::Squat, &p);
+        let reader = HeelReader::plan(
+            &times_of(n),
+            &track,
+            0.0025,
+            std::slice::from_ref(&rep),
+            Lift::Squat,
+            &p,
+        );
         let plan = &reader.plans[0];
         // The floor frame nearest the squat's standing start.
         assert_eq!(plan.reference, 10);
         assert!(plan.heel.y + plan.heel.height > 95, "{:?}", plan.heel);
+    }
+
+    #[test]
+    fn a_squat_s_heel_rise_counts_from_its_level_standing_before_the_rep() {
+        // The heels start up with the descent at frame 15 (4 px, then 8
+        // from frame 25); the pose's foot is unsure on frames 15-19, so the
+        // patches come from frame 20, heel already 4 px up. The half second
+        // stood before the rep puts the floor 4 px lower.
+        let n = 40;
+        let up = |i: usize| match i {
+            15..=24 => 4,
+            25..=32 => 8,
+            _ => 0,
+        };
+        let mut track = flat_feet(n, |_| 100.0);
+        for j in &mut track.joints[15..20] {
+            for joint in [Joint::Heel, Joint::Toe] {
+                if let Some(q) = j[joint.index()].as_mut() {
+                    q.conf = 0.3;
+                }
+            }
+        }
+        let rep = crate::reps::test_rep(15, 28, n - 1, 30.0, 0.5);
+        let p = FaultProfile::default();
+        let times = times_of(n);
+        let mut reader = HeelReader::plan(&times, &track, 0.0025, std::slice::from_ref(&rep), Lift::Squat, &p);
+        assert_eq!(reader.plans[0].reference, 20);
+        for i in 0..n {
+            reader.process(i, &shoe_frame(up(i))).unwrap();
+        }
+        let rise = reader.finish(&times).unwrap();
+        let at = |i: usize| rise[i].unwrap_or_else(|| panic!("frame {i} not read")).rise_px;
+        for i in 3..=11 {
+            assert!(at(i).abs() < 0.6, "frame {i}: {}", at(i));
+        }
+        for i in 18..=21 {
+            assert!((at(i) - 4.0).abs() < 0.6, "frame {i}: {}", at(i));
+        }
+        for i in 28..=30 {
+            assert!((at(i) - 8.0).abs() < 0.6, "frame {i}: {}", at(i));
+        }
     }
 
     #[test]
@@ -377,13 +474,20 @@ mod tests {
         let rep = crate::reps::test_rep(0, 30, n - 1, 30.0, 0.5);
         let p = FaultProfile::default();
         // 76 px of foot at 2.5 mm/px: a 19 cm shoe.
-        let mut reader = HeelReader::plan(&track, 0.0025, std::slice::from_ref(&rep), Lift::Deadlift, &p);
+        let mut reader = HeelReader::plan(
+            &times_of(n),
+            &track,
+            0.0025,
+            std::slice::from_ref(&rep),
+            Lift::Deadlift,
+            &p,
+        );
         assert!(!reader.is_idle());
         for i in 0..n {
             let up = if lifted.contains(&i) { 8 } else { 0 };
             reader.process(i, &shoe_frame(up)).unwrap();
         }
-        let times: Vec<f64> = (0..n).map(|i| i as f64 / 30.0).collect();
+        let times = times_of(n);
         let rise = reader.finish(&times).unwrap();
         for (i, r) in rise.iter().enumerate() {
             let reading = r.unwrap_or_else(|| panic!("frame {i} not read"));
@@ -422,7 +526,7 @@ mod tests {
             "a file for another clip is refused"
         );
         // A foot the pose draws a few centimetres long is no reference.
-        let tiny = HeelReader::plan(&track, 0.0005, std::slice::from_ref(&rep), Lift::Deadlift, &p);
+        let tiny = HeelReader::plan(&times, &track, 0.0005, std::slice::from_ref(&rep), Lift::Deadlift, &p);
         assert!(tiny.is_idle());
     }
 }

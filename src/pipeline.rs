@@ -845,7 +845,7 @@ fn read_picture(
         return Ok((out, notes));
     };
     let metres_per_px = bar_track.scale.metres_per_px;
-    let mut heels = HeelReader::plan(track, metres_per_px, reps, lift, &cfg.profile.faults);
+    let mut heels = HeelReader::plan(times, track, metres_per_px, reps, lift, &cfg.profile.faults);
     let mut rises = LiftoffReader::plan(times, track, bar_track, reps, lift, &cfg.profile.faults);
     // With nothing to read the video is not decoded again; the readers
     // still give a row per frame, all empty, unlike a run without the

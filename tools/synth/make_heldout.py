@@ -44,6 +44,13 @@ HELD_OUT = [
              faults=[Fault("hyperextension", 12.0, reps=[1])], seed=41, **DL),
     ClipSpec(name="ho3_dl_clean_heavy", body="heavy", facing="left", plate_color=BLUE,
              shirt_color=(0.6, 0.3, 0.45), seed=42, **DL),
+    # Rendered after the heel patch was cut to the sole's edge (2026-11-24).
+    ClipSpec(name="ho4_sq_heel_lift_female", bar_position="low", body="female", facing="left", plate_color=GREEN,
+             faults=[Fault("heel_lift", 10.0, reps=[0])], seed=51, **SQ),
+    ClipSpec(name="ho4_dl_heel_lift_heavy", body="heavy", facing="right", plate_color=RED,
+             faults=[Fault("heel_lift", 12.0, reps=[1])], seed=52, **DL),
+    ClipSpec(name="ho4_sq_clean_heavy", bar_position="high", body="heavy", facing="right", plate_color=BLUE,
+             shirt_color=(0.3, 0.3, 0.6), seed=53, **SQ),
 ]
 
 
