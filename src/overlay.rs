@@ -208,22 +208,35 @@ pub fn draw(
     }
 
     let get = |j: Joint| track.point(i, j);
+    let angle = track.torso_angle_deg.get(i).copied().flatten();
+    // A drawn body without an angle is a pose found wrong (its rep's
+    // angles were withdrawn), not a missing one: it is drawn grey and thin,
+    // so a fault frame does not show a skeleton on the plate as if it were
+    // the lifter.
+    let doubted =
+        angle.is_none() && track.analysed.contains(&i) && get(Joint::Hip).is_some() && get(Joint::Shoulder).is_some();
     for (a, b) in BONES {
         if let (Some(pa), Some(pb)) = (get(a), get(b)) {
-            let torso = a == Joint::Shoulder && b == Joint::Hip;
-            let sure = pa.conf.min(pb.conf) >= 0.5;
+            let torso = a == Joint::Shoulder && b == Joint::Hip && !doubted;
+            let sure = pa.conf.min(pb.conf) >= 0.5 && !doubted;
             let color = match (torso, sure) {
                 (true, _) => bgr(255.0, 200.0, 0.0),
                 (false, true) => bgr(80.0, 255.0, 120.0),
                 (false, false) => bgr(160.0, 160.0, 160.0),
             };
-            let w = if torso { thick * 2 } else { thick };
+            let w = if torso {
+                thick * 2
+            } else if doubted {
+                (thick / 2).max(1)
+            } else {
+                thick
+            };
             imgproc::line(img, pt(pa), pt(pb), color, w, imgproc::LINE_AA, 0).cv("overlay")?;
         }
     }
     for j in Joint::ALL {
         if let Some(p) = get(j) {
-            let color = if p.conf >= 0.5 {
+            let color = if p.conf >= 0.5 && !doubted {
                 bgr(255.0, 255.0, 255.0)
             } else {
                 bgr(160.0, 160.0, 160.0)
@@ -232,7 +245,6 @@ pub fn draw(
         }
     }
 
-    let angle = track.torso_angle_deg.get(i).copied().flatten();
     if let (Some(angle), Some(hip), Some(sh)) = (angle, get(Joint::Hip), get(Joint::Shoulder)) {
         // Vertical reference from the hip and the arc to the torso line.
         let len = ((sh.x - hip.x).powi(2) + (sh.y - hip.y).powi(2)).sqrt();
@@ -275,11 +287,7 @@ pub fn draw(
             if a >= 0.0 { "forward" } else { "behind vertical" }
         ),
         None if !track.analysed.contains(&i) => format!("t {time_s:5.2} s   another shot: not analysed"),
-        // A drawn body without an angle is a pose found wrong (its rep's
-        // angles were withdrawn), not a missing one.
-        None if get(Joint::Hip).is_some() && get(Joint::Shoulder).is_some() => {
-            format!("t {time_s:5.2} s   torso not read: pose doubted")
-        }
+        None if doubted => format!("t {time_s:5.2} s   torso not read: pose doubted"),
         None => format!("t {time_s:5.2} s   no confident pose"),
     };
     if let Some(b) = bar.at(i) {
@@ -537,5 +545,50 @@ mod tests {
         assert_eq!(taken.len(), 2);
         assert_eq!((taken[0] & taken[1]).area(), 0, "{taken:?}");
         assert!(taken[1].y > taken[0].y);
+    }
+
+    /// A fault frame of a rep whose pose was found wrong (squat hips drawn
+    /// on the plate) showed its skeleton in the sure colours, as if it
+    /// were the lifter; a pose without a torso angle is drawn grey.
+    #[test]
+    fn a_doubted_pose_is_drawn_grey() {
+        let torso_colour_at = |angle: Option<f64>| {
+            let mut joints = [None; crate::skeleton::JOINTS];
+            joints[Joint::Hip.index()] = Some(FusedPoint {
+                x: 300.0,
+                y: 300.0,
+                conf: 0.9,
+            });
+            joints[Joint::Shoulder.index()] = Some(FusedPoint {
+                x: 340.0,
+                y: 200.0,
+                conf: 0.9,
+            });
+            let track = SagittalTrack {
+                facing: crate::skeleton::Facing::Right,
+                facing_doubt: None,
+                joints: vec![joints],
+                confident: vec![true],
+                torso_angle_deg: vec![angle],
+                thigh_px: 100.0,
+                analysed: 0..1,
+            };
+            let bar = BarTrack {
+                source: crate::bar::BarSource::Plate,
+                scale: crate::bar::Scale::plate_for_tests(0.004),
+                origin_px: (0.0, 0.0),
+                midfoot_px: None,
+                frames: vec![None],
+                fits: Vec::new(),
+            };
+            let mut img = Mat::new_rows_cols_with_default(540, 960, CV_8UC3, Scalar::all(0.0)).unwrap();
+            draw(&mut img, &track, &bar, 0, 0.0, None, None).unwrap();
+            *img.at_2d::<opencv::core::Vec3b>(250, 320).unwrap()
+        };
+        // Mid-torso (anti-aliased): the torso's orange, or a grey.
+        let [b, g, r] = torso_colour_at(Some(21.8)).0;
+        assert!(b == 0 && r > g && g > 50, "{:?}", [b, g, r]);
+        let [b, g, r] = torso_colour_at(None).0;
+        assert!(b == g && g == r && r > 30, "{:?}", [b, g, r]);
     }
 }
