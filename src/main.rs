@@ -133,7 +133,7 @@ fn summary(a: &Analysis) -> String {
                     s += "    began before the video: counted from its ascent\n";
                 }
                 if !rep.body_judged && !view.bar_only {
-                    s += "    body not judged: the pose in this rep is wrong (see the note below); only the bar and a squat's depth were judged\n";
+                    s += "    body not judged: the pose in this rep is wrong (see the note below); only the bar, the heels and a squat's depth were judged\n";
                 }
                 if rep.faults.is_empty() && !view.bar_only {
                     s += "    no faults flagged\n";
