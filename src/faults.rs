@@ -274,6 +274,12 @@ pub struct FaultProfile {
     pub heel_max_slide_feet: f64,
     /// Each heel reading is the median of the readings this near in time (s).
     pub heel_median_s: f64,
+    /// A deadlift's heel is watched from the bar leaving the floor until
+    /// it has risen this share of the rep's range...
+    pub heel_early_pull_rom_share: f64,
+    /// ...and when fewer than this share of those frames read the heel
+    /// (the plate hides the feet), a note says heel lift was not seen there.
+    pub heel_early_pull_min_read_share: f64,
     /// Neck angle against the torso line, change from the lifter's standing angle (deg).
     pub head_neck_change_deg: [f64; 3],
     /// A change past this is beyond any neck: the rep's pose is wrong (deg).
@@ -338,6 +344,8 @@ impl Default for FaultProfile {
             heel_ref_foot_m: [0.14, 0.4],
             heel_max_slide_feet: 0.1,
             heel_median_s: 0.2,
+            heel_early_pull_rom_share: 0.33,
+            heel_early_pull_min_read_share: 0.5,
             head_neck_change_deg: [60.0, 75.0, 90.0],
             max_plausible_neck_change_deg: 110.0,
             head_ear_hidden_plate_radii: 1.0,
@@ -409,6 +417,8 @@ impl FaultProfile {
                 ("doubted_depth_min_thigh_to_shin", self.doubted_depth_min_thigh_to_shin),
                 ("heel_min_match", self.heel_min_match),
                 ("heel_max_slide_feet", self.heel_max_slide_feet),
+                ("heel_early_pull_rom_share", self.heel_early_pull_rom_share),
+                ("heel_early_pull_min_read_share", self.heel_early_pull_min_read_share),
                 ("liftoff_min_match", self.liftoff_min_match),
                 ("liftoff_reanchor_match", self.liftoff_reanchor_match),
             ],
@@ -1016,6 +1026,25 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
         ];
         out.extend(found.into_iter().flatten());
     }
+    if lift == Lift::Deadlift && !body.heels.is_empty() {
+        let unseen: Vec<String> = reps
+            .iter()
+            .filter(|r| !out.iter().any(|f| f.kind == FaultKind::HeelLift && f.rep == r.index))
+            .filter(|r| heel_unseen_off_the_floor(body, r, p))
+            .map(|r| (r.index + 1).to_string())
+            .collect();
+        if !unseen.is_empty() {
+            notes.push(format!(
+                "heel lift was read only once the bar had risen {:.0}% of its way ({}): the heel was not found in the picture as the bar left the floor (seen from the side, the plate stands in front of the feet there), so heels that came up then would not be seen",
+                100.0 * p.heel_early_pull_rom_share,
+                match unseen.split_last() {
+                    Some((last, [])) => format!("rep {last}"),
+                    Some((last, rest)) => format!("reps {} and {last}", rest.join(", ")),
+                    None => String::new(),
+                }
+            ));
+        }
+    }
     (out, notes, doubted)
 }
 
@@ -1303,6 +1332,29 @@ fn hips_before_liftoff_words(v: f64) -> (&'static str, String, String) {
 
 /// Hip rise over shoulder rise from just before the bar leaves the floor
 /// until it has risen a share of its range.
+/// The first frame where a pull's bar has risen `share` of the rep's range
+/// from where it left the floor.
+fn risen_share(body: &Body, rep: &Rep, share: f64) -> Option<usize> {
+    let goal = body.bar_at(rep.start_frame)?.1 + share * rep.range_of_motion_m;
+    (rep.start_frame..=rep.key_frame).find(|&i| body.bar_at(i).is_some_and(|b| b.1 >= goal))
+}
+
+/// A deadlift rep whose heel was read on too few frames of the pull's
+/// start: the near plate stands in front of the feet while the bar is low,
+/// so a heel that comes up there cannot be seen (a held-out render's 3.2 cm
+/// lift went unseen, none of its 9 frames read). On the rendered and real
+/// pulls 0-5 of 9-37 such frames read.
+fn heel_unseen_off_the_floor(body: &Body, rep: &Rep, p: &FaultProfile) -> bool {
+    let Some(to) = risen_share(body, rep, p.heel_early_pull_rom_share) else {
+        return false;
+    };
+    let frames = to + 1 - rep.start_frame;
+    let read = (rep.start_frame..=to)
+        .filter(|&i| body.heels.get(i).is_some_and(|h| h.is_some()))
+        .count();
+    (read as f64) < p.heel_early_pull_min_read_share * frames as f64
+}
+
 fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let leave = rep.start_frame;
     let from = body.frame_at_or_after(body.times[leave] - p.hips_rise_lead_s);
@@ -1326,9 +1378,7 @@ fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> 
     if cut_short && rising_at_start {
         return None;
     }
-    let y0 = body.bar_at(leave)?.1;
-    let goal = y0 + p.hips_rise_window_rom_share * rep.range_of_motion_m;
-    let to = (leave..=rep.key_frame).find(|&i| body.bar_at(i).is_some_and(|b| b.1 >= goal))?;
+    let to = risen_share(body, rep, p.hips_rise_window_rom_share)?;
     let (h0, h1) = (body.at(from, Joint::Hip)?, body.at(to, Joint::Hip)?);
     let (s0, s1) = (body.at(from, Joint::Shoulder)?, body.at(to, Joint::Shoulder)?);
     let (hip_rise, shoulder_rise) = (h1.1 - h0.1, s1.1 - s0.1);
@@ -2055,6 +2105,46 @@ mod tests {
         assert_eq!(f.at_px, Some([430.0, 958.0]));
         // Without the video there is no reading, and no flag.
         assert!(check(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn heels_hidden_as_the_bar_leaves_the_floor_are_said_unseen() {
+        let l = deadlift(0.0, 0.0);
+        let (times, track, bar, raw) = build(&l, 0.0);
+        let r = dl_rep();
+        let p = FaultProfile::default();
+        let probe = test_body(&times, &track, &bar, &raw);
+        let to = risen_share(&probe, &r, p.heel_early_pull_rom_share).expect("the bar rises");
+        assert!(to > r.start_frame + 2, "{to}");
+        let reading = Some(HeelReading {
+            rise_px: 0.0,
+            heel_px: (430.0, 990.0),
+        });
+        let everywhere = vec![reading; N];
+        // The plate in front of the feet from the floor to a third of the
+        // way up: nothing read there.
+        let hidden: Vec<_> = (0..N)
+            .map(|i| {
+                if (r.start_frame..=to).contains(&i) {
+                    None
+                } else {
+                    reading
+                }
+            })
+            .collect();
+        let unseen = |heels: &[Option<HeelReading>]| {
+            heel_unseen_off_the_floor(&test_body(&times, &track, &bar, &raw).with_heels(heels), &r, &p)
+        };
+        assert!(!unseen(&everywhere));
+        assert!(unseen(&hidden));
+        let body = test_body(&times, &track, &bar, &raw).with_heels(&hidden);
+        let (_, notes, _) = detect(&body, crate::reps::Lift::Deadlift, std::slice::from_ref(&r), &p);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("heel lift was read only once the bar had risen 33% of its way (rep 1)")),
+            "{notes:?}"
+        );
     }
 
     #[test]
