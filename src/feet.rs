@@ -33,8 +33,9 @@ const PATCH_LIFT_SHARE: f64 = 0.3;
 /// line: a square one reached up onto the ankle, and the shin tipping
 /// forward at the bottom of a squat dragged it up (clean squats read
 /// 0.76-1.21 cm of heel lift, a held-out one over the 1.2 cm flag). Half
-/// as tall, clean squats read -0.14 to 0.08 cm, while jeffchen heellift's
-/// labelled lift rose 1.70 -> 2.01 cm and squat_heel_lift's 2.66 -> 2.62.
+/// as tall (and before the standing level below), clean squats read -0.14
+/// to 0.08 cm, while jeffchen heellift's labelled lift rose 1.70 -> 2.01
+/// cm and squat_heel_lift's 2.66 -> 2.62.
 const HEEL_PATCH_HEIGHT_SHARE: f64 = 0.5;
 /// A flat foot drawn within this share of its length of the lowest one is
 /// as good a reference, and the one nearest the standing frame is taken:
@@ -140,12 +141,11 @@ impl HeelReader {
     /// flat foot of a foot's length in view is not read. Of the frames
     /// that show one, the patches are cut where the foot was drawn lowest
     /// (within a fifth of its length; the nearest such to the standing
-    /// frame): the
-    /// floor stops a foot going lower, while the pose can draw a whole
-    /// flat foot up on the ankle. It did so at the start of a held-out
-    /// rendered squat (40 px up, heel and toe sure enough), the heel patch
-    /// sat on the shin, and the shin tipping forward read as a false
-    /// 1.65 cm heel lift.
+    /// frame): the floor stops a foot going lower, while the pose can draw
+    /// a whole flat foot up on the ankle. It did so at the start of a
+    /// held-out rendered squat (40 px up, heel and toe sure enough), the
+    /// heel patch sat on the shin, and the shin tipping forward read as a
+    /// false 1.65 cm heel lift.
     pub fn plan(
         times: &[f64],
         track: &SagittalTrack,
@@ -282,10 +282,11 @@ impl HeelReader {
             // The rise counts from the heel's level while the lifter stood
             // before the rep, when that was read: the flat-foot frame the
             // patches were cut from may come after the heel began to rise.
-            let standing = read.iter().filter(|r| r.0 < plan.rep_first).map(|r| r.1);
-            let floor = match read.iter().filter(|r| r.0 < plan.rep_first).count() {
-                n if n >= MIN_STANDING_READINGS => median(standing).unwrap_or(0.0),
-                _ => 0.0,
+            let standing: Vec<f64> = read.iter().filter(|r| r.0 < plan.rep_first).map(|r| r.1).collect();
+            let floor = if standing.len() >= MIN_STANDING_READINGS {
+                median(standing).unwrap_or(0.0)
+            } else {
+                0.0
             };
             let at = |i: usize| times.get(i).copied().unwrap_or(f64::NAN);
             for &(i, _, heel_px) in &read {
