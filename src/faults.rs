@@ -1339,8 +1339,6 @@ fn hips_before_liftoff_words(v: f64) -> (&'static str, String, String) {
     )
 }
 
-/// Hip rise over shoulder rise from just before the bar leaves the floor
-/// until it has risen a share of its range.
 /// The first frame where a pull's bar has risen `share` of the rep's range
 /// from where it left the floor.
 fn risen_share(body: &Body, rep: &Rep, share: f64) -> Option<usize> {
@@ -1364,6 +1362,8 @@ fn heel_unseen_off_the_floor(body: &Body, rep: &Rep, p: &FaultProfile) -> bool {
     (read as f64) < p.heel_early_pull_min_read_share * frames as f64
 }
 
+/// Hip rise over shoulder rise from just before the bar leaves the floor
+/// until it has risen a share of its range.
 fn hips_rise_in_pull(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let leave = rep.start_frame;
     let from = body.frame_at_or_after(body.times[leave] - p.hips_rise_lead_s);
@@ -2116,6 +2116,12 @@ mod tests {
         assert!(check(Vec::new()).is_none());
     }
 
+    /// A heel read flat on the floor, at the deadlift's foot.
+    const FLAT_HEEL: HeelReading = HeelReading {
+        rise_px: 0.0,
+        heel_px: (430.0, 990.0),
+    };
+
     #[test]
     fn heels_hidden_as_the_bar_leaves_the_floor_are_said_unseen() {
         let l = deadlift(0.0, 0.0);
@@ -2125,10 +2131,7 @@ mod tests {
         let probe = test_body(&times, &track, &bar, &raw);
         let to = risen_share(&probe, &r, p.heel_early_pull_rom_share).expect("the bar rises");
         assert!(to > r.start_frame + 2, "{to}");
-        let reading = Some(HeelReading {
-            rise_px: 0.0,
-            heel_px: (430.0, 990.0),
-        });
+        let reading = Some(FLAT_HEEL);
         let everywhere = vec![reading; N];
         // The plate in front of the feet from the floor to a third of the
         // way up: nothing read there.
@@ -2178,14 +2181,7 @@ mod tests {
         assert!(!missing.contains(&FaultKind::HyperextensionLockout), "{missing:?}");
         assert!(!missing.contains(&FaultKind::BarDrift), "{missing:?}");
         // The heels read on the rep's frames: checked.
-        let heels: Vec<_> = (0..N)
-            .map(|_| {
-                Some(HeelReading {
-                    rise_px: 0.0,
-                    heel_px: (430.0, 990.0),
-                })
-            })
-            .collect();
+        let heels = vec![Some(FLAT_HEEL); N];
         let with_heels = test_body(&times, &track, &bar, &raw).with_heels(&heels);
         assert!(!kinds(&with_heels, &[]).contains(&FaultKind::HeelLift));
         // Regression: a rerun without the picture said the plate or the
