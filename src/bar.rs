@@ -69,6 +69,9 @@ pub struct BarProfile {
     /// A held fit that misses the rim may let its size drift (by up to
     /// `max_radius_change`) once this many sound fits have taught the size.
     pub held_size_drift_min_fits: usize,
+    /// A track whose rim polarity measures nothing takes the other where
+    /// that measures the plate on this many times the rim.
+    pub polarity_turn_min_rim_ratio: f64,
     /// Largest centre move per frame at 30 fps, in plate radii.
     pub max_speed_radii: f64,
     /// An edge point fits the rim when within this fraction of the radius.
@@ -189,6 +192,7 @@ impl Default for BarProfile {
             warn_camera_angle_deg: 20.0,
             max_radius_change: 0.04,
             held_size_drift_min_fits: 2,
+            polarity_turn_min_rim_ratio: 1.4,
             max_speed_radii: 0.3,
             inlier_tolerance: 0.015,
             min_edge: 24.0,
@@ -354,6 +358,13 @@ enum Polarity {
 }
 
 impl Polarity {
+    fn other(self) -> Polarity {
+        match self {
+            Polarity::DarkInside => Polarity::LightInside,
+            Polarity::LightInside => Polarity::DarkInside,
+        }
+    }
+
     /// Edge strength along a ray pointing outwards with unit vector (c, s).
     fn along(self, gx: f64, gy: f64, c: f64, s: f64) -> f64 {
         let v = gx * c + gy * s;
@@ -1125,84 +1136,118 @@ fn anchors(pose: &RawPose) -> Option<Anchors> {
 /// rim freely, else with the plate's shape held, and update the state.
 /// The frame's fit, and the rim about it when it is measured.
 type Followed = (Option<PlateFit>, Option<Rim>);
+type AtPrediction = (Option<(PlateFit, bool)>, Option<RayEdges>);
 
 fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rect) -> Result<Followed> {
     let dt = (t - st.t).max(1e-3);
     let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
     let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
     let ratio = crate::signal::median(st.ratios.iter().copied()).unwrap_or(1.0);
-    let (free, edges) = track_at(p, image, picture, px, py, median_r, st.polarity)?;
     let frames = (dt * 30.0).max(1.0);
     let gate = p.max_speed_radii * median_r * frames;
     let moved = |f: &PlateFit| ((f.cx - px).powi(2) + (f.cy - py).powi(2)).sqrt();
     let radius_ok =
         |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
-    // A free fit that sees enough rim is the best measurement.
-    let mut fit = free.map(|mut f| {
-        let sound = f.sound_free(p) && moved(&f) <= gate;
-        f.measured = sound && radius_ok(&f);
-        (f, sound)
-    });
-    // Otherwise, or when the free fit saw only part of the rim and the
-    // track knows the plate's shape from full-rim fits, hold the shape and
-    // fit only the centre: two unknowns instead of five on a part arc.
-    let partial = fit
-        .as_ref()
-        .is_some_and(|(f, _)| f.visible_arc_deg < p.full_rim_deg && st.shape_from_full_rim);
-    if partial || !fit.as_ref().is_some_and(|(f, _)| f.measured) {
-        if let Some(edges) = &edges {
-            let start = fit
-                .as_ref()
-                .filter(|(f, _)| moved(f) <= gate)
-                .map(|(f, _)| (f.cx, f.cy))
-                .unwrap_or((px, py));
-            let held_as = |r: f64, q: f64, size_free: bool| {
-                held_fit(edges, start, r, q, size_free, p).map(|mut h| {
-                    h.measured = h.sound_held(p) && moved(&h) <= gate;
-                    h
-                })
-            };
-            // A shape learnt from part rims only may be an ellipse bent to
-            // the seen arc (the seed on mattiolato bad02 at 960x540 read
-            // 71.3/68.0 px for a round 68 px plate, and the held fits then
-            // missed the rim on 25 % of frames), or a real one (bichraix
-            // bad013's 12-sided plate, 89/84 px, seen turned). Until a
-            // full-rim fit settles it, hold the circle of the same area too
-            // and keep whichever fits the rim better. Measured on the real
-            // clips (`liftlens analyze CLIP --from-poses poses.csv`): plate
-            // coverage bad011 91.3 -> 94.8 %, good01 93.1 -> 95.2 %, bad012
-            // 65.0 -> 67.5 %, the rest unchanged; rendered clips unchanged
-            // but deadlift_bar_drift's mean velocity error 0.009 -> 0.004 m/s.
-            let held = |size_free: bool| {
-                let e = held_as(median_r, ratio, size_free);
-                if st.shape_from_full_rim || ratio >= 0.999 {
-                    return e;
+    // The fit about the prediction in one rim polarity (and whether a free
+    // fit was sound), and the rim's edges.
+    let fit_with = |polarity: Polarity| -> Result<AtPrediction> {
+        let (free, edges) = track_at(p, image, picture, px, py, median_r, polarity)?;
+        // A free fit that sees enough rim is the best measurement.
+        let mut fit = free.map(|mut f| {
+            let sound = f.sound_free(p) && moved(&f) <= gate;
+            f.measured = sound && radius_ok(&f);
+            (f, sound)
+        });
+        // Otherwise, or when the free fit saw only part of the rim and the
+        // track knows the plate's shape from full-rim fits, hold the shape and
+        // fit only the centre: two unknowns instead of five on a part arc.
+        let partial = fit
+            .as_ref()
+            .is_some_and(|(f, _)| f.visible_arc_deg < p.full_rim_deg && st.shape_from_full_rim);
+        if partial || !fit.as_ref().is_some_and(|(f, _)| f.measured) {
+            if let Some(edges) = &edges {
+                let start = fit
+                    .as_ref()
+                    .filter(|(f, _)| moved(f) <= gate)
+                    .map(|(f, _)| (f.cx, f.cy))
+                    .unwrap_or((px, py));
+                let held_as = |r: f64, q: f64, size_free: bool| {
+                    held_fit(edges, start, r, q, size_free, p).map(|mut h| {
+                        h.measured = h.sound_held(p) && moved(&h) <= gate;
+                        h
+                    })
+                };
+                // A shape learnt from part rims only may be an ellipse bent to
+                // the seen arc (the seed on mattiolato bad02 at 960x540 read
+                // 71.3/68.0 px for a round 68 px plate, and the held fits then
+                // missed the rim on 25 % of frames), or a real one (bichraix
+                // bad013's 12-sided plate, 89/84 px, seen turned). Until a
+                // full-rim fit settles it, hold the circle of the same area too
+                // and keep whichever fits the rim better. Measured on the real
+                // clips (`liftlens analyze CLIP --from-poses poses.csv`): plate
+                // coverage bad011 91.3 -> 94.8 %, good01 93.1 -> 95.2 %, bad012
+                // 65.0 -> 67.5 %, the rest unchanged; rendered clips unchanged
+                // but deadlift_bar_drift's mean velocity error 0.009 -> 0.004 m/s.
+                let held = |size_free: bool| {
+                    let e = held_as(median_r, ratio, size_free);
+                    if st.shape_from_full_rim || ratio >= 0.999 {
+                        return e;
+                    }
+                    let c = held_as(median_r * ratio.sqrt(), 1.0, size_free);
+                    match (e, c) {
+                        (Some(e), Some(c)) if c.measured && (!e.measured || c.inlier_share > e.inlier_share) => Some(c),
+                        (e, c) => e.or(c),
+                    }
+                };
+                // The size held too, first; when that misses the rim, the size
+                // may drift as far as a free fit's may. The plate can grow while
+                // no full-rim fit updates it: on bichraix bad011 it reads 77 px
+                // at the top, 82 at the floor, where the lifter's legs and the
+                // shadow leave only part arcs (plate measured on 70 % of frames
+                // with the size held, 91 % with it free).
+                // Only a size learnt from several sound fits may drift: on
+                // mattiolato bad02 an unlearnt one let the inner edge of the
+                // bumper's bevel hold the track, where a fresh search finds
+                // the outer rim.
+                let mut h = held(false);
+                if st.radii.len() >= p.held_size_drift_min_fits && !h.as_ref().is_some_and(|h| h.measured) {
+                    if let Some(free_size) = held(true).filter(|h| h.measured) {
+                        h = Some(free_size);
+                    }
                 }
-                let c = held_as(median_r * ratio.sqrt(), 1.0, size_free);
-                match (e, c) {
-                    (Some(e), Some(c)) if c.measured && (!e.measured || c.inlier_share > e.inlier_share) => Some(c),
-                    (e, c) => e.or(c),
-                }
-            };
-            // The size held too, first; when that misses the rim, the size
-            // may drift as far as a free fit's may. The plate can grow while
-            // no full-rim fit updates it: on bichraix bad011 it reads 77 px
-            // at the top, 82 at the floor, where the lifter's legs and the
-            // shadow leave only part arcs (plate measured on 70 % of frames
-            // with the size held, 91 % with it free).
-            // Only a size learnt from several sound fits may drift: on
-            // mattiolato bad02 an unlearnt one let the inner edge of the
-            // bumper's bevel hold the track, where a fresh search finds
-            // the outer rim.
-            let mut h = held(false);
-            if st.radii.len() >= p.held_size_drift_min_fits && !h.as_ref().is_some_and(|h| h.measured) {
-                if let Some(free_size) = held(true).filter(|h| h.measured) {
-                    h = Some(free_size);
+                if let Some(h) = h.filter(|h| h.measured || fit.is_none()) {
+                    fit = Some((h, false));
                 }
             }
-            if let Some(h) = h.filter(|h| h.measured || fit.is_none()) {
-                fit = Some((h, false));
+        }
+        Ok((fit, edges))
+    };
+    let (mut fit, mut edges) = fit_with(st.polarity)?;
+    // The rim's brightness step can turn over as the plate moves: bichraix
+    // bad012's iron plate is lighter than the lifter's dark shorts at the
+    // top and darker than the pale floor at the bottom, where a track seeded
+    // at the top saw 90-110 degrees of rim in its own polarity (on the far
+    // plate's edge beside it, 10 px off) and 150-165 in the other. Where
+    // the track's own polarity measures nothing, a fit of the other that
+    // measures, on the same rules, and sees `polarity_turn_min_rim_ratio`
+    // times the rim takes the track. Without that margin a rim seen partly
+    // against each background measures either way for a frame or two, and
+    // tracks that measured well moved (mattiolato bad02's bumper held on
+    // another of its edges, 10.8 px off and its scale 3.4 % different).
+    if !fit.as_ref().is_some_and(|(f, _)| f.measured) {
+        let own_rim = fit.as_ref().map_or(0.0, |(f, _)| f.visible_arc_deg);
+        let other = st.polarity.other();
+        let (turned, turned_edges) = fit_with(other)?;
+        if turned
+            .as_ref()
+            .is_some_and(|(f, _)| f.measured && f.visible_arc_deg >= p.polarity_turn_min_rim_ratio * own_rim)
+        {
+            if debug_trace() {
+                eprintln!("bar t={t:.3} rim polarity turns to {other:?}");
             }
+            fit = turned;
+            edges = turned_edges;
+            st.polarity = other;
         }
     }
     // Where nothing fitted about the prediction, the prediction may have
@@ -1462,7 +1507,16 @@ impl BarTracker {
         let mut grey = Mat::default();
         imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate grey")?;
         let fit = if let Some(mut st) = self.state.take() {
+            let polarity = st.polarity;
             let (fit, rim) = follow(&self.profile, &mut st, &grey, t, self.picture)?;
+            // A track that turned its rim polarity is seeded afresh, and the
+            // frames its old polarity left unmeasured are tracked back over
+            // as from a late seed (they held squat_lukestynes_a's fast
+            // descent, which a later seed had measured while the old track
+            // was let go).
+            if st.polarity != polarity && fit.as_ref().is_some_and(|f| f.measured) {
+                self.backtrack(st.clone())?;
+            }
             self.state = Some(st);
             self.rims.push(rim);
             fit
@@ -2141,6 +2195,42 @@ mod tests {
         let fit = tr.process(&img, 7.0 / 30.0, None, whole).unwrap().unwrap();
         assert!(fit.measured && fit.held, "{fit:?}");
         assert!((fit.cx - 301.0).abs() < 0.2 && (fit.cy - 199.0).abs() < 0.2, "{fit:?}");
+    }
+
+    /// bichraix bad012: an iron plate lighter than the lifter's dark shorts
+    /// at the top of the pull is darker than the pale floor at the bottom.
+    #[test]
+    fn a_plate_whose_rim_turns_from_light_to_dark_stays_measured() {
+        let plate = |background: f64, cy: f64| {
+            let mut img = Mat::new_rows_cols_with_default(400, 640, CV_8UC3, Scalar::all(background)).unwrap();
+            let s = 16.0;
+            imgproc::circle(
+                &mut img,
+                Point::new((300.0 * s) as i32, (cy * s).round() as i32),
+                (80.0 * s) as i32,
+                Scalar::all(120.0),
+                -1,
+                imgproc::LINE_AA,
+                4,
+            )
+            .unwrap();
+            img
+        };
+        let whole = Rect::new(0, 0, 640, 400);
+        let mut tr = tracker_at(300.0, 200.0, 80.0);
+        tr.state.as_mut().unwrap().polarity = Polarity::LightInside;
+        for k in 1..=3 {
+            let fit = tr.process(&plate(30.0, 200.0), k as f64 / 30.0, None, whole).unwrap();
+            assert!(fit.is_some_and(|f| f.measured), "{fit:?}");
+        }
+        for k in 4..=6 {
+            let cy = 200.0 + (k - 3) as f64;
+            let fit = tr.process(&plate(220.0, cy), k as f64 / 30.0, None, whole).unwrap();
+            let fit = fit.expect("a fit on the darker plate");
+            assert!(fit.measured, "{fit:?}");
+            assert!((fit.cx - 300.0).abs() < 0.3 && (fit.cy - cy).abs() < 0.3, "{fit:?}");
+        }
+        assert_eq!(tr.state.as_ref().unwrap().polarity, Polarity::DarkInside);
     }
 
     /// bichraix bad011: the plate grows 7 % on its way to the floor, where

@@ -268,6 +268,12 @@ impl Profile {
         )?;
         each(
             "bar",
+            &[("polarity_turn_min_rim_ratio", b.polarity_turn_min_rim_ratio)],
+            |v| v >= 1.0,
+            "at least 1 (times the rim the track's own polarity sees)",
+        )?;
+        each(
+            "bar",
             &[("twin_max_radius_ratio", b.twin_max_radius_ratio)],
             |v| v >= 1.0,
             "at least 1 (seed radii; at or under seed_veto_radius_ratio turns the near-plate search off)",
