@@ -1132,11 +1132,14 @@ fn anchors(pose: &RawPose) -> Option<Anchors> {
     })
 }
 
+/// The fit about a track's prediction in one rim polarity, with whether a
+/// free fit was sound, and the rim's edges the rays found.
+type AtPrediction = (Option<(PlateFit, bool)>, Option<RayEdges>);
+
 /// One tracking step of `st` on this frame (BGR or grey): predict, fit the
 /// rim freely, else with the plate's shape held, and update the state.
 /// The frame's fit, and the rim about it when it is measured.
 type Followed = (Option<PlateFit>, Option<Rim>);
-type AtPrediction = (Option<(PlateFit, bool)>, Option<RayEdges>);
 
 fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rect) -> Result<Followed> {
     let dt = (t - st.t).max(1e-3);
@@ -1148,10 +1151,16 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     let moved = |f: &PlateFit| ((f.cx - px).powi(2) + (f.cy - py).powi(2)).sqrt();
     let radius_ok =
         |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
-    // The fit about the prediction in one rim polarity (and whether a free
-    // fit was sound), and the rim's edges.
-    let fit_with = |polarity: Polarity| -> Result<AtPrediction> {
-        let (free, edges) = track_at(p, image, picture, px, py, median_r, polarity)?;
+    // Read once: both rim polarities cast their rays on it.
+    let g = track_gradients(image, picture, px, py, median_r)?;
+    let fit_with = |polarity: Polarity| -> AtPrediction {
+        let (free, edges) = match &g {
+            Some(g) => {
+                let (free, edges) = track_at(p, g, picture, (px, py), median_r, polarity);
+                (free, Some(edges))
+            }
+            None => (None, None),
+        };
         // A free fit that sees enough rim is the best measurement.
         let mut fit = free.map(|mut f| {
             let sound = f.sound_free(p) && moved(&f) <= gate;
@@ -1220,9 +1229,9 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
                 }
             }
         }
-        Ok((fit, edges))
+        (fit, edges)
     };
-    let (mut fit, mut edges) = fit_with(st.polarity)?;
+    let (mut fit, mut edges) = fit_with(st.polarity);
     // The rim's brightness step can turn over as the plate moves: bichraix
     // bad012's iron plate is lighter than the lifter's dark shorts at the
     // top and darker than the pale floor at the bottom, where a track seeded
@@ -1237,7 +1246,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     if !fit.as_ref().is_some_and(|(f, _)| f.measured) {
         let own_rim = fit.as_ref().map_or(0.0, |(f, _)| f.visible_arc_deg);
         let other = st.polarity.other();
-        let (turned, turned_edges) = fit_with(other)?;
+        let (turned, turned_edges) = fit_with(other);
         if turned
             .as_ref()
             .is_some_and(|(f, _)| f.measured && f.visible_arc_deg >= p.polarity_turn_min_rim_ratio * own_rim)
@@ -1423,22 +1432,25 @@ fn recapture(
 /// ray's centre (the prediction, or a recapture's grid point).
 const TRACK_BAND: (f64, f64) = (0.72, 1.3);
 
+/// The gradients a track's rays read about a predicted centre, for both
+/// rim polarities; `None` where the region lies outside the picture.
+fn track_gradients(image: &Mat, picture: Rect, cx: f64, cy: f64, r: f64) -> Result<Option<Gradients>> {
+    region_around(cx, cy, 1.45 * r, picture)
+        .map(|region| Gradients::of(image, region))
+        .transpose()
+}
+
 /// Rim edges around a predicted centre and the free fit to them.
 fn track_at(
     p: &BarProfile,
-    image: &Mat,
+    g: &Gradients,
     picture: Rect,
-    cx: f64,
-    cy: f64,
+    (cx, cy): (f64, f64),
     r: f64,
     polarity: Polarity,
-) -> Result<(Option<PlateFit>, Option<RayEdges>)> {
-    let Some(region) = region_around(cx, cy, 1.45 * r, picture) else {
-        return Ok((None, None));
-    };
-    let g = Gradients::of(image, region)?;
-    let edges = cast_rays(&g, cx, cy, TRACK_BAND.0 * r, TRACK_BAND.1 * r, polarity, p);
-    Ok((robust_fit(&edges, r, centre_of(picture), p), Some(edges)))
+) -> (Option<PlateFit>, RayEdges) {
+    let edges = cast_rays(g, cx, cy, TRACK_BAND.0 * r, TRACK_BAND.1 * r, polarity, p);
+    (robust_fit(&edges, r, centre_of(picture), p), edges)
 }
 
 /// A search's seed (fit and rim polarity), and the biggest plate-like
@@ -1944,12 +1956,16 @@ mod tests {
     /// A red disc, drawn at 16x sub-pixel precision so the true centre is
     /// exact.
     fn draw_disc(img: &mut Mat, cx: f64, cy: f64, r: f64) {
+        draw_disc_in(img, cx, cy, r, Scalar::new(40.0, 30.0, 160.0, 0.0));
+    }
+
+    fn draw_disc_in(img: &mut Mat, cx: f64, cy: f64, r: f64, colour: Scalar) {
         let s = 16.0;
         imgproc::circle(
             img,
             Point::new((cx * s).round() as i32, (cy * s).round() as i32),
             (r * s).round() as i32,
-            Scalar::new(40.0, 30.0, 160.0, 0.0),
+            colour,
             -1,
             imgproc::LINE_AA,
             4,
@@ -2203,17 +2219,7 @@ mod tests {
     fn a_plate_whose_rim_turns_from_light_to_dark_stays_measured() {
         let plate = |background: f64, cy: f64| {
             let mut img = Mat::new_rows_cols_with_default(400, 640, CV_8UC3, Scalar::all(background)).unwrap();
-            let s = 16.0;
-            imgproc::circle(
-                &mut img,
-                Point::new((300.0 * s) as i32, (cy * s).round() as i32),
-                (80.0 * s) as i32,
-                Scalar::all(120.0),
-                -1,
-                imgproc::LINE_AA,
-                4,
-            )
-            .unwrap();
+            draw_disc_in(&mut img, 300.0, cy, 80.0, Scalar::all(120.0));
             img
         };
         let whole = Rect::new(0, 0, 640, 400);
