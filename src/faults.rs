@@ -1542,11 +1542,11 @@ pub fn hyperextension(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> O
 pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let top = lockout_frame(lift, rep);
     let frames = body.around(rep, top, p.key_window_s);
-    let best = |a: Joint, b: Joint, c: Joint, seen: &dyn Fn(usize) -> bool| {
+    let best = |deg: &dyn Fn(usize) -> Option<f64>, seen: &dyn Fn(usize) -> bool| {
         frames
             .clone()
             .filter(|&i| seen(i))
-            .filter_map(|i| Some((i, body.joint_deg(i, a, b, c)?)))
+            .filter_map(|i| Some((i, deg(i)?)))
             .max_by(|x, y| x.1.total_cmp(&y.1))
     };
     // At a deadlift lockout the near plate hangs by the knees, and a knee
@@ -1557,8 +1557,20 @@ pub fn soft_lockout(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Opt
     let plausible = |i: usize| body.knee_plausible(i, p.soft_lockout_max_limb_ratio);
     let knee_seen =
         |i: usize| plausible(i) && !body.behind_plate(i, Joint::Knee, p.soft_lockout_knee_hidden_plate_radii);
-    let knee = best(Joint::Hip, Joint::Knee, Joint::Ankle, &knee_seen);
-    let hip = best(Joint::Shoulder, Joint::Hip, Joint::Knee, &plausible);
+    let knee = best(
+        &|i| body.joint_deg(i, Joint::Hip, Joint::Knee, Joint::Ankle),
+        &knee_seen,
+    );
+    // A hip angle bent at such a knee is the guess's too: there the leg runs
+    // from the hip to the ankle. With the hip read where the plate covers it
+    // (`skeleton::uncover_hips`), the rendered hips-rise clip's guessed knee,
+    // 27 px ahead of its joint, bent the hip to 133-137 deg against a truth
+    // of 171; hip to ankle it reads 158-166.
+    let hip_deg = |i: usize| {
+        let leg = if knee_seen(i) { Joint::Knee } else { Joint::Ankle };
+        body.joint_deg(i, Joint::Shoulder, Joint::Hip, leg)
+    };
+    let hip = best(&hip_deg, &plausible);
     // Whichever joint is further from its threshold decides.
     let knee_f = knee.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_knee_deg)?, p.soft_lockout_knee_deg)));
     let hip_f = hip.and_then(|(i, v)| Some((i, v, grade(v, p.soft_lockout_hip_deg)?, p.soft_lockout_hip_deg)));
@@ -2585,16 +2597,14 @@ mod tests {
         assert!(s.value < 145.0, "{}", s.value);
     }
 
-    /// Regression (rendered deadlift_hips_rise_early): the same bent knee
-    /// behind the near plate is the model's guess, not a soft lockout.
-    #[test]
-    fn a_knee_behind_the_plate_is_not_judged_at_lockout() {
+    /// A deadlift whose knee sits at `knee` (m) through the lockout, with the
+    /// plate's centre 0.1 m ahead of the knee (radius 0.225 m).
+    fn knee_behind_plate(knee: (f64, f64)) -> (Vec<f64>, SagittalTrack, BarTrack, Vec<Option<RawPose>>) {
         let mut l = deadlift(0.0, 0.0);
         for i in 40..=65 {
-            l.poses[i][Joint::Knee.index()] = (0.17, 0.50);
+            l.poses[i][Joint::Knee.index()] = knee;
         }
         let (times, track, mut bar, raw) = build(&l, 0.0);
-        // The plate hangs with its centre 0.1 m from the knee (radius 0.225 m).
         bar.fits = (0..N)
             .map(|i| {
                 let k = track.point(i, Joint::Knee)?;
@@ -2606,6 +2616,14 @@ mod tests {
                 })
             })
             .collect();
+        (times, track, bar, raw)
+    }
+
+    /// Regression (rendered deadlift_hips_rise_early): the same bent knee
+    /// behind the near plate is the model's guess, not a soft lockout.
+    #[test]
+    fn a_knee_behind_the_plate_is_not_judged_at_lockout() {
+        let (times, track, mut bar, raw) = knee_behind_plate((0.17, 0.50));
         let p = FaultProfile::default();
         let body = test_body(&times, &track, &bar, &raw);
         let lift = crate::reps::Lift::Deadlift;
@@ -2616,6 +2634,22 @@ mod tests {
         }
         let body = test_body(&times, &track, &bar, &raw);
         assert!(soft_lockout(&body, lift, &dl_rep(), &p).is_some());
+    }
+
+    /// Regression (rendered deadlift_hips_rise_early, with the covered hip
+    /// read from the far side): a guessed knee far enough ahead bends the
+    /// shoulder-hip-knee angle to 145 deg; behind the plate the leg runs
+    /// from the hip to the ankle, which is straight.
+    #[test]
+    fn a_hip_angle_bent_only_by_a_knee_behind_the_plate_is_not_a_soft_lockout() {
+        let (times, track, bar, raw) = knee_behind_plate((0.30, 0.52));
+        let body = test_body(&times, &track, &bar, &raw);
+        let through_knee = body
+            .joint_deg(55, Joint::Shoulder, Joint::Hip, Joint::Knee)
+            .expect("angle");
+        assert!(through_knee < 150.0, "{through_knee}");
+        let lift = crate::reps::Lift::Deadlift;
+        assert!(soft_lockout(&body, lift, &dl_rep(), &FaultProfile::default()).is_none());
     }
 
     /// Regression (mirrored mattiolato bad02): the model drew the knee on the

@@ -494,6 +494,9 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     let lift = cfg
         .lift
         .or_else(|| reps::recognise_lift(&track, &bar_track, &cfg.profile.reps));
+    if lift == Some(Lift::Deadlift) {
+        track = uncover_hips(&tracked, track, &bar_track, &bar_summary, &cfg.profile.pose);
+    }
     let view = reps::judge_view(&tracked.raw, &track, &bar_summary, &cfg.profile.reps);
     let (mut rep_list, mut set) = match lift {
         Some(l) if view.reps_counted() => reps::segment(&tracked.times, l, &track, &bar_track, &cfg.profile.reps),
@@ -706,6 +709,45 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
 }
 
 /// Frames outside `shot` hold nothing.
+/// The deadlift's chain fused again with the far hip standing in where the
+/// plate covered the near one (`skeleton::uncover_hips`), with the camera
+/// near enough side-on (`[pose] covered_hip_max_turn_deg`).
+fn uncover_hips(
+    tracked: &Tracked,
+    track: skeleton::SagittalTrack,
+    bar_track: &BarTrack,
+    bar_summary: &bar::BarSummary,
+    profile: &crate::profile::PoseProfile,
+) -> skeleton::SagittalTrack {
+    let turned = bar_summary
+        .scale
+        .turn_deg()
+        .is_some_and(|t| t > profile.covered_hip_max_turn_deg);
+    if bar_track.source != bar::BarSource::Plate || turned {
+        return track;
+    }
+    let plates: Vec<Option<skeleton::Disc>> = bar_track
+        .fits
+        .iter()
+        .map(|f| {
+            f.filter(|f| f.measured).map(|f| skeleton::Disc {
+                cx: f.cx,
+                cy: f.cy,
+                r: f.major,
+            })
+        })
+        .collect();
+    match skeleton::uncover_hips(&tracked.raw, track.facing, &plates, profile) {
+        Some((poses, _)) => {
+            let votes = skeleton::FacingVotes::count(&tracked.raw);
+            let mut fused = skeleton::fuse_facing(&tracked.times, &poses, votes, profile);
+            fused.analysed = track.analysed.clone();
+            fused
+        }
+        None => track,
+    }
+}
+
 fn keep_only(tracked: &mut Tracked, shot: &std::ops::Range<usize>) {
     for i in (0..tracked.times.len()).filter(|i| !shot.contains(i)) {
         if let Some(r) = tracked.raw.get_mut(i) {

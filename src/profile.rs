@@ -47,6 +47,13 @@ pub struct PoseProfile {
     /// ... whose mean vote points the other way by at least this much
     /// (0-1) makes the facing doubtful.
     pub facing_cue_min_mean: f64,
+    /// The far hip stands in for the one the plate covers in a deadlift
+    /// (`skeleton::uncover_hips`) only with the camera turned at most this
+    /// far from side-on (degrees, from the plate's ellipse) ...
+    pub covered_hip_max_turn_deg: f64,
+    /// ... and with both hips seen clear of the plate on at least this many
+    /// frames, to learn how far apart the two sides sit.
+    pub covered_hip_min_frames: usize,
 }
 
 /// Reading the clip itself (`[video]`): where an edited clip cuts from one
@@ -124,6 +131,8 @@ impl Default for PoseProfile {
             tracker: TrackerProfile::default(),
             facing_cue_min_weight: 5.0,
             facing_cue_min_mean: 0.3,
+            covered_hip_max_turn_deg: 10.0,
+            covered_hip_min_frames: 10,
         }
     }
 }
@@ -192,7 +201,10 @@ impl Profile {
         )?;
         each(
             "pose",
-            &[("facing_cue_min_weight", p.facing_cue_min_weight)],
+            &[
+                ("facing_cue_min_weight", p.facing_cue_min_weight),
+                ("covered_hip_max_turn_deg", p.covered_hip_max_turn_deg),
+            ],
             |v| v.is_finite() && v >= 0.0,
             "zero or positive",
         )?;

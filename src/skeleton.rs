@@ -263,10 +263,98 @@ pub fn decide_facing(poses: &[Option<RawPose>]) -> Facing {
     FacingVotes::count(poses).facing()
 }
 
+/// The near plate's face on one frame, in image pixels: its centre and
+/// radius (the fitted ellipse's semi-major axis).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Disc {
+    pub cx: f64,
+    pub cy: f64,
+    pub r: f64,
+}
+
+/// The poses with the hip read from the far side where the plate covers the
+/// near hip in a deadlift, and on how many frames it was; `None` when no
+/// frame needed it or the two sides were seen apart too seldom to say how
+/// they sit.
+///
+/// Near lockout the plate hangs over the near hip, and the landmark model
+/// puts that hip on the plate: ahead of the joint (22-28 px on the rendered
+/// clean pull, 5 % of the lifter's height), so the torso reads 10-14 deg more
+/// upright than it is through the lockout and the lowering. The far hip,
+/// which the plate does not cover, stays on the body (7 px). Where both are
+/// seen clear of the plate, the near hip sits a steady offset from the far
+/// one (the body's width seen from the side); the far hip plus that offset
+/// stands in for the covered one. Only where the bar hangs ahead of that
+/// stand-in: a lifter leaning back past vertical has the bar behind the
+/// hips, and there the near hip is not pulled forward.
+pub fn uncover_hips(
+    poses: &[Option<RawPose>],
+    facing: Facing,
+    plates: &[Option<Disc>],
+    profile: &PoseProfile,
+) -> Option<(Vec<Option<RawPose>>, usize)> {
+    let (left, right) = Joint::Hip.pair();
+    let (near, far) = if facing == Facing::Right {
+        (right, left)
+    } else {
+        (left, right)
+    };
+    let seen = |p: &RawPose, i: usize| {
+        p.pose_flag >= profile.min_pose_flag && p.points[i].visibility >= profile.min_visibility
+    };
+    let covered = |p: &RawPose, d: &Disc| {
+        let h = p.points[near];
+        dist((h.x as f64, h.y as f64), (d.cx, d.cy)) < d.r
+    };
+    let mut apart = (Vec::new(), Vec::new());
+    for (i, pose) in poses.iter().enumerate() {
+        let Some(p) = pose else { continue };
+        if !(seen(p, near) && seen(p, far)) || plates.get(i).copied().flatten().is_some_and(|d| covered(p, &d)) {
+            continue;
+        }
+        apart.0.push((p.points[near].x - p.points[far].x) as f64);
+        apart.1.push((p.points[near].y - p.points[far].y) as f64);
+    }
+    if apart.0.len() < profile.covered_hip_min_frames {
+        return None;
+    }
+    let offset = (median(apart.0)?, median(apart.1)?);
+    let mut out = poses.to_vec();
+    let mut replaced = 0;
+    for (i, pose) in out.iter_mut().enumerate() {
+        let (Some(p), Some(d)) = (pose.as_mut(), plates.get(i).copied().flatten()) else {
+            continue;
+        };
+        if !(seen(p, near) && seen(p, far) && covered(p, &d)) {
+            continue;
+        }
+        let mut stand_in = p.points[near];
+        stand_in.x = p.points[far].x + offset.0 as f32;
+        if (d.cx - stand_in.x as f64) * facing.sign() <= 0.0 {
+            continue;
+        }
+        // Both labels: fusion then picks the stand-in whichever side it takes.
+        p.points[near] = stand_in;
+        p.points[far] = stand_in;
+        replaced += 1;
+    }
+    (replaced > 0).then_some((out, replaced))
+}
+
 /// Build the fused, smoothed chain for a whole clip.
 pub fn fuse(times: &[f64], poses: &[Option<RawPose>], profile: &PoseProfile) -> SagittalTrack {
+    fuse_facing(times, poses, FacingVotes::count(poses), profile)
+}
+
+/// `fuse` with the facing cues counted beforehand: on poses whose hips
+/// `uncover_hips` moved, the cues of the poses as the model gave them.
+pub fn fuse_facing(
+    times: &[f64],
+    poses: &[Option<RawPose>],
+    votes: FacingVotes,
+    profile: &PoseProfile,
+) -> SagittalTrack {
     let n = poses.len();
-    let votes = FacingVotes::count(poses);
     let facing = votes.facing();
     let facing_doubt = votes.doubt(profile.facing_cue_min_weight, profile.facing_cue_min_mean);
     // Facing right shows the lifter's right side to the camera.
@@ -427,6 +515,75 @@ mod tests {
             }
             (x, y, v)
         })
+    }
+
+    /// Twenty frames of a lifter facing right: the first twelve with the
+    /// plate well clear of the hips, the rest with the near hip drawn 30 px
+    /// ahead onto a plate centred at `plate_x`.
+    fn lockout_under_plate(plate_x: f64) -> (Vec<Option<RawPose>>, Vec<Option<Disc>>) {
+        (0..20)
+            .map(|i| {
+                let mut p = standing(1.0, false);
+                if i < 12 {
+                    return (
+                        Some(p),
+                        Some(Disc {
+                            cx: 800.0,
+                            cy: 700.0,
+                            r: 80.0,
+                        }),
+                    );
+                }
+                p.points[24].x = 530.0;
+                (
+                    Some(p),
+                    Some(Disc {
+                        cx: plate_x,
+                        cy: 540.0,
+                        r: 80.0,
+                    }),
+                )
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn the_far_hip_stands_in_where_the_plate_covers_the_near_one() {
+        let (poses, plates) = lockout_under_plate(540.0);
+        let (out, replaced) =
+            uncover_hips(&poses, Facing::Right, &plates, &PoseProfile::default()).expect("hips uncovered");
+        assert_eq!(replaced, 8);
+        // Clear of the plate the near hip sat 6 px behind the far one: the
+        // far hip (506) less that is the joint (500); its height is the
+        // near hip's own.
+        for p in out[12..].iter().flatten() {
+            for i in [23, 24] {
+                assert!((p.points[i].x - 500.0).abs() < 1e-3, "{}", p.points[i].x);
+                assert_eq!(p.points[i].y, 500.0);
+            }
+        }
+        assert_eq!(out[..12], poses[..12]);
+        let track = fuse_facing(
+            &(0..20).map(|i| i as f64 / 30.0).collect::<Vec<_>>(),
+            &out,
+            FacingVotes::count(&poses),
+            &PoseProfile::default(),
+        );
+        assert!(track.point(19, Joint::Hip).is_some_and(|h| (h.x - 500.0).abs() < 1.0));
+    }
+
+    #[test]
+    fn a_hip_ahead_of_the_bar_or_seldom_seen_clear_is_left_as_the_model_put_it() {
+        // Leaning back past vertical, the bar hangs behind the hips.
+        let (poses, plates) = lockout_under_plate(470.0);
+        assert!(uncover_hips(&poses, Facing::Right, &plates, &PoseProfile::default()).is_none());
+        // Fewer clear frames than covered_hip_min_frames: no offset to trust.
+        let (poses, plates) = lockout_under_plate(540.0);
+        let strict = PoseProfile {
+            covered_hip_min_frames: 13,
+            ..PoseProfile::default()
+        };
+        assert!(uncover_hips(&poses, Facing::Right, &plates, &strict).is_none());
     }
 
     #[test]
