@@ -708,7 +708,6 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
     })
 }
 
-/// Frames outside `shot` hold nothing.
 /// The deadlift's chain fused again with the far hip standing in where the
 /// plate covered the near one (`skeleton::uncover_hips`), with the camera
 /// near enough side-on (`[pose] covered_hip_max_turn_deg`).
@@ -748,6 +747,7 @@ fn uncover_hips(
     }
 }
 
+/// Frames outside `shot` hold nothing.
 fn keep_only(tracked: &mut Tracked, shot: &std::ops::Range<usize>) {
     for i in (0..tracked.times.len()).filter(|i| !shot.contains(i)) {
         if let Some(r) = tracked.raw.get_mut(i) {

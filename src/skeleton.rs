@@ -282,11 +282,13 @@ pub struct Disc {
 /// clean pull, 5 % of the lifter's height), so the torso reads 10-14 deg more
 /// upright than it is through the lockout and the lowering. The far hip,
 /// which the plate does not cover, stays on the body (7 px). Where both are
-/// seen clear of the plate, the near hip sits a steady offset from the far
-/// one (the body's width seen from the side); the far hip plus that offset
-/// stands in for the covered one. Only where the bar hangs ahead of that
-/// stand-in: a lifter leaning back past vertical has the bar behind the
-/// hips, and there the near hip is not pulled forward.
+/// seen clear of the plate, the near hip sits a steady distance ahead of or
+/// behind the far one; the far hip's x plus that offset stands in for the
+/// covered one's. Its height stays the model's own: the vertical offset,
+/// learnt with the lifter bent over, put the upright hip 10 px low. Only
+/// where the bar hangs ahead of that stand-in: a lifter leaning back past
+/// vertical has the bar behind the hips, and there the near hip is not
+/// pulled forward.
 pub fn uncover_hips(
     poses: &[Option<RawPose>],
     facing: Facing,
@@ -306,19 +308,18 @@ pub fn uncover_hips(
         let h = p.points[near];
         dist((h.x as f64, h.y as f64), (d.cx, d.cy)) < d.r
     };
-    let mut apart = (Vec::new(), Vec::new());
+    let mut apart = Vec::new();
     for (i, pose) in poses.iter().enumerate() {
         let Some(p) = pose else { continue };
         if !(seen(p, near) && seen(p, far)) || plates.get(i).copied().flatten().is_some_and(|d| covered(p, &d)) {
             continue;
         }
-        apart.0.push((p.points[near].x - p.points[far].x) as f64);
-        apart.1.push((p.points[near].y - p.points[far].y) as f64);
+        apart.push((p.points[near].x - p.points[far].x) as f64);
     }
-    if apart.0.len() < profile.covered_hip_min_frames {
+    if apart.len() < profile.covered_hip_min_frames {
         return None;
     }
-    let offset = (median(apart.0)?, median(apart.1)?);
+    let offset = median(apart)?;
     let mut out = poses.to_vec();
     let mut replaced = 0;
     for (i, pose) in out.iter_mut().enumerate() {
@@ -329,7 +330,7 @@ pub fn uncover_hips(
             continue;
         }
         let mut stand_in = p.points[near];
-        stand_in.x = p.points[far].x + offset.0 as f32;
+        stand_in.x = p.points[far].x + offset as f32;
         if (d.cx - stand_in.x as f64) * facing.sign() <= 0.0 {
             continue;
         }
