@@ -732,14 +732,19 @@ fn uncover_hips(
             f.filter(|f| f.measured).map(|f| skeleton::Disc {
                 cx: f.cx,
                 cy: f.cy,
-                r: f.major,
+                r: f.radius(),
             })
         })
         .collect();
     match skeleton::uncover_hips(&tracked.raw, track.facing, &plates, profile) {
         Some((poses, _)) => {
-            let votes = skeleton::FacingVotes::count(&tracked.raw);
-            let mut fused = skeleton::fuse_facing(&tracked.times, &poses, votes, profile);
+            let mut fused = skeleton::fuse_facing(
+                &tracked.times,
+                &poses,
+                track.facing,
+                track.facing_doubt.clone(),
+                profile,
+            );
             fused.analysed = track.analysed.clone();
             fused
         }

@@ -344,20 +344,22 @@ pub fn uncover_hips(
 
 /// Build the fused, smoothed chain for a whole clip.
 pub fn fuse(times: &[f64], poses: &[Option<RawPose>], profile: &PoseProfile) -> SagittalTrack {
-    fuse_facing(times, poses, FacingVotes::count(poses), profile)
+    let votes = FacingVotes::count(poses);
+    let facing_doubt = votes.doubt(profile.facing_cue_min_weight, profile.facing_cue_min_mean);
+    fuse_facing(times, poses, votes.facing(), facing_doubt, profile)
 }
 
-/// `fuse` with the facing cues counted beforehand: on poses whose hips
-/// `uncover_hips` moved, the cues of the poses as the model gave them.
+/// `fuse` with the facing already decided: on poses whose hips
+/// `uncover_hips` moved, the decision taken on the poses as the model gave
+/// them.
 pub fn fuse_facing(
     times: &[f64],
     poses: &[Option<RawPose>],
-    votes: FacingVotes,
+    facing: Facing,
+    facing_doubt: Option<String>,
     profile: &PoseProfile,
 ) -> SagittalTrack {
     let n = poses.len();
-    let facing = votes.facing();
-    let facing_doubt = votes.doubt(profile.facing_cue_min_weight, profile.facing_cue_min_mean);
     // Facing right shows the lifter's right side to the camera.
     let near_is_right = facing == Facing::Right;
 
@@ -567,7 +569,8 @@ mod tests {
         let track = fuse_facing(
             &(0..20).map(|i| i as f64 / 30.0).collect::<Vec<_>>(),
             &out,
-            FacingVotes::count(&poses),
+            Facing::Right,
+            None,
             &PoseProfile::default(),
         );
         assert!(track.point(19, Joint::Hip).is_some_and(|h| (h.x - 500.0).abs() < 1.0));
