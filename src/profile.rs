@@ -326,6 +326,12 @@ impl Profile {
         )?;
         each(
             "bar",
+            &[("blur_min_smear_px", b.blur_min_smear_px)],
+            |v| v >= 0.0,
+            "0 or more (pixels of movement per frame; a large value turns the blur refit off)",
+        )?;
+        each(
+            "bar",
             &[("seed_veto_min_apart_radii", b.seed_veto_min_apart_radii)],
             |v| v >= 0.0,
             "0 or more (seed radii; 0 lets any bigger circle hold a seed back)",

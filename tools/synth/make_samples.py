@@ -93,6 +93,18 @@ SAMPLES.append(
     ClipSpec(name="squat_plates_hide_head", lift="squat", bar_position="high", body="female", facing="right",
              plate_color=RED, camera_distance_m=4.0, seed=19))
 
+# A fast squat filmed with the shutter open the whole frame interval, as a
+# phone films in a dim gym: at peak speed (about 1.7 m/s) the black plate's
+# rim smears up to 14 px along the bar's path, and the strongest edge on
+# each ray sat anywhere on the smear (peak speed 0.25 m/s off) until the
+# track took each rim edge at the middle of its smear (`blur_min_smear_px`
+# in the profile). The plate hides the head at the bottom, as on
+# squat_plates_hide_head.
+SAMPLES.append(
+    ClipSpec(name="squat_fast_blur", lift="squat", bar_position="high", body="male", facing="right",
+             plate_color=BLACK, shirt_color=(0.55, 0.6, 0.7), tempo=0.6, shutter=1.0, blur_samples=8,
+             camera_distance_m=4.0, seed=64))
+
 
 def render_all(specs, default_out=None):
     """Render `specs` into --out (required when there is no default), or

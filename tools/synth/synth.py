@@ -80,6 +80,13 @@ class ClipSpec:
     tempo: float = 1.0  # >1 = slower
     faults: list[Fault] = field(default_factory=list)
     seed: int = 1
+    # Exposure as a share of the frame interval (0 = instant, sharp frames;
+    # 1 = the shutter open the whole frame, as a phone in a dim gym). Each
+    # frame then averages `blur_samples` renders spread evenly over the
+    # exposure, centred on the frame's time, so the truth (taken at that
+    # time) is the middle of the smear.
+    shutter: float = 0.0
+    blur_samples: int = 9
 
 
 # ----------------------------------------------------------------------------
@@ -790,6 +797,24 @@ class Renderer:
         return self.ctx.vertex_array(self.prog, [(vbo, "3f 3f 3f", "in_pos", "in_nrm", "in_col")], index_buffer=ibo)
 
     def frame(self, verts, bar_centre, shadows, rng):
+        return self.add_noise(self.clean_frame(verts, bar_centre, shadows), rng)
+
+    def blurred_frame(self, scenes, rng):
+        """The mean of the scenes (verts, bar_centre, shadows) rendered over one
+        exposure, then sensor noise once."""
+        acc = np.zeros((self.spec.height, self.spec.width, 3), np.float64)
+        for verts, bar_centre, shadows in scenes:
+            acc += self.clean_frame(verts, bar_centre, shadows)
+        img = np.clip(np.round(acc / len(scenes)), 0, 255).astype(np.uint8)
+        return self.add_noise(img, rng)
+
+    def add_noise(self, img, rng):
+        if self.spec.noise_sigma > 0:
+            noisy = img.astype(np.float32) + rng.normal(0, self.spec.noise_sigma, img.shape)
+            img = np.clip(noisy, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(img)
+
+    def clean_frame(self, verts, bar_centre, shadows):
         nrm = vertex_normals(verts, self.body.faces)
         data = np.concatenate([verts, nrm, self.body_cols], 1).astype("f4")
         self.body_vbo.write(data.tobytes())
@@ -811,11 +836,7 @@ class Renderer:
         for _, vao, *_ in self.bar_vbos:
             vao.render()
         self.ctx.copy_framebuffer(self.fbo, self.fbo_ms)
-        img = np.frombuffer(self.fbo.read(components=3), np.uint8).reshape(self.spec.height, self.spec.width, 3)[::-1]
-        if self.spec.noise_sigma > 0:
-            noisy = img.astype(np.float32) + rng.normal(0, self.spec.noise_sigma, img.shape)
-            img = np.clip(noisy, 0, 255).astype(np.uint8)
-        return np.ascontiguousarray(img)
+        return np.frombuffer(self.fbo.read(components=3), np.uint8).reshape(self.spec.height, self.spec.width, 3)[::-1]
 
 
     def masks(self, verts, bar_centre):
@@ -883,6 +904,23 @@ JOINT_TO_COCO = {
 # ----------------------------------------------------------------------------
 # Clip
 # ----------------------------------------------------------------------------
+def scene_shadows(lifter, bar):
+    return [(bar[0], 0.0, 0.5, 1.0), (lifter.midfoot_x0, 0.0, 0.35, 0.4), (bar[0], 0.0, 0.3, 0.3)]
+
+
+def scene_at(spec: ClipSpec, lifter, body: Body, t: float, reps, floor_knee):
+    """The posed body's vertices, the bar centre and the floor shadows at time t."""
+    if spec.lift == "squat":
+        p = squat_params(spec, lifter, t, reps)[0]
+    else:
+        p = deadlift_params(spec, lifter, t, reps, floor_knee)[0]
+    R, tr = lifter.solve(p)
+    bar = lifter.bar_position(R, tr, p)
+    if spec.lift == "deadlift":
+        bar[2] = max(bar[2], PLATE_DIAMETER_M / 2)
+    return body.skin(R, tr), bar, scene_shadows(lifter, bar)
+
+
 def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log=print, mask_frames=()):
     """Render a clip and its truth. Returns the truth dict; with `mask_frames`,
     also a {frame: (body_mask, plate_mask)} dict for self-consistency checks."""
@@ -930,8 +968,14 @@ def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log
         bar = lifter.bar_position(R, tr, p)
         if spec.lift == "deadlift":
             bar[2] = max(bar[2], PLATE_DIAMETER_M / 2)
-        shadows = [(bar[0], 0.0, 0.5, 1.0), (lifter.midfoot_x0, 0.0, 0.35, 0.4), (bar[0], 0.0, 0.3, 0.3)]
-        img = renderer.frame(verts, bar, shadows, rng)
+        if spec.shutter > 0 and spec.blur_samples > 1:
+            scenes = []
+            for k in range(spec.blur_samples):
+                tk = t + spec.shutter / spec.fps * ((k + 0.5) / spec.blur_samples - 0.5)
+                scenes.append(scene_at(spec, lifter, body, tk, reps, floor_knee))
+            img = renderer.blurred_frame(scenes, rng)
+        else:
+            img = renderer.frame(verts, bar, scene_shadows(lifter, bar), rng)
         ff.stdin.write(img.tobytes())
         if i in mask_frames:
             masks[i] = renderer.masks(verts, bar)
