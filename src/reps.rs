@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bar::BarTrack;
 use crate::pose::RawPose;
-use crate::signal::{median, percentile};
+use crate::signal::{crossing_share, median, percentile};
 use crate::skeleton::{Joint, SagittalTrack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -492,33 +492,23 @@ pub fn segment(
     let frame_s = median(times.windows(2).map(|w| w[1] - w[0])).unwrap_or(0.0);
     let at = |i: usize| times.get(i).copied().unwrap_or(times[times.len() - 1] + frame_s);
     // When a phase that starts (or ends) at frame b began (or ended), in
-    // seconds: where the speed along d (+1 up, -1 down) crosses
-    // `still_below_mps` between frames b - 1 and b, or frame b's time when
-    // it does not cross there or either speed is unknown. Whole frames
-    // would put each edge up to a frame late: 5 % of a fast rep's 0.7 s.
-    let edge_s = |b: usize, d: f64| -> f64 {
-        let (Some(va), Some(vb)) = (
-            b.checked_sub(1).and_then(|a| v.get(a).copied().flatten()),
-            v.get(b).copied().flatten(),
-        ) else {
-            return at(b);
-        };
-        let (ea, eb) = (d * va - p.still_below_mps, d * vb - p.still_below_mps);
-        if (ea < 0.0) == (eb < 0.0) || ea == eb {
-            return at(b);
-        }
-        at(b - 1) + ea / (ea - eb) * (at(b) - at(b - 1))
-    };
-    // The bar's height at a time (linear between frames).
-    let y_at_s = |t: f64| -> Option<f64> {
-        let b = times.partition_point(|&x| x < t);
-        match (b.checked_sub(1).and_then(|a| y[a]), y.get(b).copied().flatten()) {
-            (Some(ya), Some(yb)) if times[b] > times[b - 1] => {
-                Some(ya + (yb - ya) * (t - times[b - 1]) / (times[b] - times[b - 1]))
-            }
-            (_, Some(yb)) if (times[b] - t).abs() < 1e-9 => Some(yb),
-            (Some(ya), None) if (t - times[b - 1]).abs() < 1e-9 => Some(ya),
+    // seconds, and the bar's height then: where the speed along d (+1 up,
+    // -1 down) crosses `still_below_mps` between frames b - 1 and b, or
+    // frame b when it does not cross there or either speed is unknown.
+    // Whole frames would put each edge up to a frame late: 5 % of a fast
+    // rep's 0.7 s.
+    let edge = |b: usize, d: f64| -> (f64, Option<f64>) {
+        let speed = |i: usize| v.get(i).copied().flatten().map(|s| d * s);
+        let share = match (b.checked_sub(1).and_then(speed), speed(b)) {
+            (Some(va), Some(vb)) => crossing_share(va, vb, p.still_below_mps),
             _ => None,
+        };
+        match share {
+            Some(f) => (
+                at(b - 1) + f * (at(b) - at(b - 1)),
+                y[b - 1].zip(y[b]).map(|(ya, yb)| ya + f * (yb - ya)),
+            ),
+            None => (at(b), y.get(b).copied().flatten()),
         }
     };
     let mut reps = Vec::new();
@@ -629,21 +619,21 @@ pub fn segment(
             (start, turn_lo)
         };
         // A phase's edges, timed where the speed crosses `still_below_mps`
-        // between the frames either side of them (`edge_s`).
+        // between the frames either side of them (`edge`).
         let ecc = if starts_before_clip {
             None
         } else if lift == Lift::Squat {
-            Some(edge_s(turn_lo, out) - edge_s(start, out))
+            Some(edge(turn_lo, out).0 - edge(start, out).0)
         } else {
-            Some(edge_s(stop, -out) - edge_s(turn_hi, -out)).filter(|_| !ends_in_turn)
+            Some(edge(stop, -out).0 - edge(turn_hi, -out).0).filter(|_| !ends_in_turn)
         };
-        let (conc_t0, conc_t1) = (edge_s(conc_from, 1.0), edge_s(conc_to, 1.0));
+        let ((conc_t0, conc_y0), (conc_t1, conc_y1)) = (edge(conc_from, 1.0), edge(conc_to, 1.0));
         let vs: Vec<f64> = (conc_from..conc_to).filter_map(|i| v[i]).collect();
         // The mean concentric velocity is the rise over the time it took, as
         // velocity trackers give it. The mean of the frames' speeds counted
         // whole frames: one frame more or less at an edge (a speed of 0.0206
         // against 0.0189 m/s at the top) moved a 0.7 s rep's mean by 5 %.
-        let mean_v = match (y_at_s(conc_t0), y_at_s(conc_t1)) {
+        let mean_v = match (conc_y0, conc_y1) {
             (Some(a), Some(b)) if conc_t1 > conc_t0 => (b - a) / (conc_t1 - conc_t0),
             _ if vs.is_empty() => 0.0,
             _ => vs.iter().sum::<f64>() / vs.len() as f64,

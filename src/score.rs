@@ -342,24 +342,12 @@ fn score_rep_velocity(truth: &Truth, report: &Report) -> (Option<f64>, Option<f6
     let still = crate::reps::RepProfile::default().still_below_mps;
     let t = |i: usize| frames[i].time_s;
     let y = |i: usize| frames[i].bar_m[1];
-    let v: Vec<f64> = (0..n)
-        .map(|i| {
-            let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
-            if b > a && t(b) > t(a) {
-                (y(b) - y(a)) / (t(b) - t(a))
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let times: Vec<f64> = frames.iter().map(|f| f.time_s).collect();
+    let heights: Vec<f64> = frames.iter().map(|f| f.bar_m[1]).collect();
+    let v = crate::signal::derivative(&times, &heights);
     // Where the speed crosses `still` between frames k - 1 and k.
     let crossing = |k: usize| -> (f64, f64) {
-        let (ea, eb) = (v[k - 1] - still, v[k] - still);
-        let f = if (ea < 0.0) != (eb < 0.0) && ea != eb {
-            ea / (ea - eb)
-        } else {
-            1.0
-        };
+        let f = crate::signal::crossing_share(v[k - 1], v[k], still).unwrap_or(1.0);
         (t(k - 1) + f * (t(k) - t(k - 1)), y(k - 1) + f * (y(k) - y(k - 1)))
     };
     let (mut v_err, mut t_err) = (None, None);

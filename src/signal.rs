@@ -411,6 +411,15 @@ pub fn derivative(times: &[f64], xs: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Where the straight line from `a` to `b` crosses `level`, as a share of
+/// the way from `a` (0 to 1); `None` when both sit on the same side. Times a
+/// threshold crossing between two samples (a rep's phase edges, where the
+/// bar's speed passes the still threshold).
+pub fn crossing_share(a: f64, b: f64, level: f64) -> Option<f64> {
+    let (ea, eb) = (a - level, b - level);
+    ((ea < 0.0) != (eb < 0.0)).then(|| ea / (ea - eb))
+}
+
 /// Where `t` falls among increasing sample times: the samples either side
 /// and the later one's weight, held at the first sample before it (weight
 /// 0) and at the last after it (both indices the last). `k` carries the
@@ -454,6 +463,14 @@ pub fn spread(values: &[f64], lo: f64, hi: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crossing_is_the_share_of_the_way_to_the_level_either_way() {
+        assert_eq!(crossing_share(0.0, 1.0, 0.25), Some(0.25));
+        assert_eq!(crossing_share(1.0, 0.0, 0.25), Some(0.75));
+        assert_eq!(crossing_share(0.5, 1.0, 0.25), None);
+        assert_eq!(crossing_share(0.0, 0.1, 0.25), None);
+    }
 
     fn times(n: usize, fps: f64) -> Vec<f64> {
         (0..n).map(|i| i as f64 / fps).collect()

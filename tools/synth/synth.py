@@ -908,16 +908,25 @@ def scene_shadows(lifter, bar):
     return [(bar[0], 0.0, 0.5, 1.0), (lifter.midfoot_x0, 0.0, 0.35, 0.4), (bar[0], 0.0, 0.3, 0.3)]
 
 
-def scene_at(spec: ClipSpec, lifter, body: Body, t: float, reps, floor_knee):
-    """The posed body's vertices, the bar centre and the floor shadows at time t."""
+def posed_at(spec: ClipSpec, lifter, t: float, reps, floor_knee):
+    """The lift at time t: (params, phase, rep, active faults), the solved
+    pose (R, tr) and the bar centre (a deadlift's bar never below its
+    plates' radius)."""
     if spec.lift == "squat":
-        p = squat_params(spec, lifter, t, reps)[0]
+        state = squat_params(spec, lifter, t, reps)
     else:
-        p = deadlift_params(spec, lifter, t, reps, floor_knee)[0]
+        state = deadlift_params(spec, lifter, t, reps, floor_knee)
+    p = state[0]
     R, tr = lifter.solve(p)
     bar = lifter.bar_position(R, tr, p)
     if spec.lift == "deadlift":
         bar[2] = max(bar[2], PLATE_DIAMETER_M / 2)
+    return state, R, tr, bar
+
+
+def scene_at(spec: ClipSpec, lifter, body: Body, t: float, reps, floor_knee):
+    """The posed body's vertices, the bar centre and the floor shadows at time t."""
+    _, R, tr, bar = posed_at(spec, lifter, t, reps, floor_knee)
     return body.skin(R, tr), bar, scene_shadows(lifter, bar)
 
 
@@ -958,16 +967,9 @@ def render_clip(spec: ClipSpec, out_mp4: str, max_frames: int | None = None, log
     faults_seen: dict[tuple, list] = {}
     for i in range(n_frames):
         t = i / spec.fps
-        if spec.lift == "squat":
-            p, phase, rep_i, active = squat_params(spec, lifter, t, reps)
-        else:
-            p, phase, rep_i, active = deadlift_params(spec, lifter, t, reps, floor_knee)
-        R, tr = lifter.solve(p)
+        (p, phase, rep_i, active), R, tr, bar = posed_at(spec, lifter, t, reps, floor_knee)
         verts = body.skin(R, tr)
         kp = body.keypoints(verts)
-        bar = lifter.bar_position(R, tr, p)
-        if spec.lift == "deadlift":
-            bar[2] = max(bar[2], PLATE_DIAMETER_M / 2)
         if spec.shutter > 0 and spec.blur_samples > 1:
             scenes = []
             for k in range(spec.blur_samples):
