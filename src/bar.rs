@@ -176,8 +176,9 @@ pub struct BarProfile {
     pub recapture_max_radius_change: f64,
     /// Where the plate moved at least this many pixels in a frame interval,
     /// a measured fit is refitted to the middles of its rim's smears
-    /// (`centre_smeared_edges`; 0 refits every moving frame, a large value
-    /// turns it off).
+    /// (`centre_smeared_edges`), and a frame nothing else measured tries a
+    /// held-shape fit on them (0: every moving frame, a large value turns
+    /// both off).
     pub blur_min_smear_px: f64,
 }
 
@@ -1323,6 +1324,37 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             st.polarity = other;
         }
     }
+    // A fast plate's rim is a ramp as wide as its move, whose steepest
+    // point (the edge a ray takes) can lie anywhere on it: on a part rim the
+    // held fits then find too few edges on one circle to measure. Where
+    // nothing measured and the track moves fast, hold the shape on the
+    // edges at the middle of each smear instead (bichraix bad012's pull and
+    // squat_gymai_quarter's descents: see `blur_min_smear_px`).
+    if !fit.as_ref().is_some_and(|(f, _)| f.measured) {
+        if let Some(g) = &g {
+            let start = fit
+                .as_ref()
+                .filter(|(f, _)| moved(f) <= gate)
+                .map_or((px, py), |(f, _)| (f.cx, f.cy));
+            let smear = (st.vx * dt, st.vy * dt);
+            if let Some((mut h, e)) = held_on_smear(p, g, start, (median_r, ratio), st.polarity, smear) {
+                h.measured = h.sound_held(p) && moved(&h) <= gate;
+                if debug_trace() {
+                    eprintln!(
+                        "bar t={t:.3} held on mid-smear edges: share={:.2} vis={:.0} moved={:.1} measured={}",
+                        h.inlier_share,
+                        h.visible_arc_deg,
+                        moved(&h),
+                        h.measured
+                    );
+                }
+                if h.measured {
+                    fit = Some((h, false));
+                    edges = Some(e);
+                }
+            }
+        }
+    }
     // Where nothing fitted about the prediction, the prediction may have
     // fallen behind the plate: in a fast descent the blurred rim shows too
     // little to measure or follow, the prediction runs on at the last
@@ -1434,21 +1466,10 @@ fn refit_smeared(
     smear: (f64, f64),
     t: f64,
 ) -> Option<RayEdges> {
-    let length = smear.0.hypot(smear.1);
-    if length < p.blur_min_smear_px.max(f64::MIN_POSITIVE) {
-        return None;
-    }
-    let r = fit.radius();
-    let edges = cast_rays(
-        g,
-        (fit.cx, fit.cy),
-        (TRACK_BAND.0 * r, TRACK_BAND.1 * r),
-        polarity,
-        smear,
-        p,
-    );
-    let h = held_fit(&edges, (fit.cx, fit.cy), fit.major, fit.minor / fit.major, false, p)?;
+    let shape = (fit.major, fit.minor / fit.major);
+    let (h, edges) = held_on_smear(p, g, (fit.cx, fit.cy), shape, polarity, smear)?;
     let shift = (h.cx - fit.cx).hypot(h.cy - fit.cy);
+    let length = smear.0.hypot(smear.1);
     if debug_trace() {
         eprintln!(
             "bar t={t:.3} smear {length:.1} px: refit moves {shift:.2} px, sound {}",
@@ -1461,6 +1482,32 @@ fn refit_smeared(
     fit.cx = h.cx;
     fit.cy = h.cy;
     Some(edges)
+}
+
+/// The held-shape (`major`, minor/major `ratio`) fit about `centre` of
+/// edges cast at the middle of each smear, with those edges, where the
+/// plate moved at least `blur_min_smear_px` over the frame interval.
+fn held_on_smear(
+    p: &BarProfile,
+    g: &Gradients,
+    centre: (f64, f64),
+    (major, ratio): (f64, f64),
+    polarity: Polarity,
+    smear: (f64, f64),
+) -> Option<(PlateFit, RayEdges)> {
+    if smear.0.hypot(smear.1) < p.blur_min_smear_px.max(f64::MIN_POSITIVE) {
+        return None;
+    }
+    let edges = cast_rays(
+        g,
+        centre,
+        (TRACK_BAND.0 * major, TRACK_BAND.1 * major),
+        polarity,
+        smear,
+        p,
+    );
+    let h = held_fit(&edges, centre, major, ratio, false, p)?;
+    Some((h, edges))
 }
 
 /// The plate near a prediction that has fallen behind it: rays cast from a
@@ -2339,6 +2386,57 @@ mod tests {
         let fit = tr.process(&img, 7.0 / 30.0, None, whole).unwrap().unwrap();
         assert!(fit.measured && fit.held, "{fit:?}");
         assert!((fit.cx - 301.0).abs() < 0.2 && (fit.cy - 199.0).abs() < 0.2, "{fit:?}");
+    }
+
+    /// A disc moving `(dx, dy)` px over an open shutter: the mean of 16
+    /// sharp ones spread over the move, centred on (cx, cy).
+    fn smeared_disc_image(cx: f64, cy: f64, r: f64, (dx, dy): (f64, f64)) -> Mat {
+        let n = 16;
+        let mut sum = Mat::new_rows_cols_with_default(400, 640, opencv::core::CV_32FC3, Scalar::all(0.0)).unwrap();
+        for i in 0..n {
+            let s = (i as f64 + 0.5) / n as f64 - 0.5;
+            let one = disc_image(640, 400, cx + s * dx, cy + s * dy, r);
+            let mut f = Mat::default();
+            one.convert_to(&mut f, opencv::core::CV_32FC3, 1.0 / n as f64, 0.0)
+                .unwrap();
+            let mut acc = Mat::default();
+            opencv::core::add(&sum, &f, &mut acc, &opencv::core::no_array(), -1).unwrap();
+            sum = acc;
+        }
+        let mut out = Mat::default();
+        sum.convert_to(&mut out, CV_8UC3, 1.0, 0.0).unwrap();
+        out
+    }
+
+    /// bichraix bad012's fast pull: the lifter's legs and hands hide the
+    /// plate's sides and the rim left in view, above and below, is smeared
+    /// along the move. The edges at the middle of each smear measure it;
+    /// the steepest points of the ramps do not.
+    #[test]
+    fn a_fast_plate_seen_only_across_its_smear_is_measured() {
+        let whole = Rect::new(0, 0, 640, 400);
+        let step = 12.0; // px per frame, down
+        let run = |profile: BarProfile| {
+            let mut tr = tracker_at(300.0, 100.0, 80.0);
+            tr.profile = profile;
+            tr.state.as_mut().unwrap().vy = step * 30.0;
+            let cy = 100.0 + step;
+            let mut img = smeared_disc_image(300.0, cy, 80.0, (0.0, step));
+            cover(&mut img, Rect::new(0, 0, 250, 400));
+            cover(&mut img, Rect::new(350, 0, 290, 400));
+            (cy, tr.process(&img, 1.0 / 30.0, None, whole).unwrap())
+        };
+        let (cy, fit) = run(BarProfile::default());
+        let fit = fit.expect("a fit");
+        assert!(fit.measured && fit.held, "{fit:?}");
+        assert!((fit.cx - 300.0).abs() < 0.5 && (fit.cy - cy).abs() < 0.5, "{fit:?}");
+        // With the smear read as sharp the same frame is not measured.
+        let sharp = BarProfile {
+            blur_min_smear_px: 1000.0,
+            ..BarProfile::default()
+        };
+        let (_, fit) = run(sharp);
+        assert!(!fit.is_some_and(|f| f.measured), "{fit:?}");
     }
 
     /// bichraix bad012: an iron plate lighter than the lifter's dark shorts
