@@ -1208,7 +1208,10 @@ type Followed = (Option<PlateFit>, Option<Rim>);
 
 fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rect) -> Result<Followed> {
     let dt = (t - st.t).max(1e-3);
-    let (px, py) = (st.cx + st.vx * dt, st.cy + st.vy * dt);
+    // The plate's move over the frame interval at the track's speed: where
+    // it is predicted, and how far its rim smears.
+    let smear = (st.vx * dt, st.vy * dt);
+    let (px, py) = (st.cx + smear.0, st.cy + smear.1);
     let median_r = crate::signal::median(st.radii.iter().copied()).unwrap_or(st.r);
     let ratio = crate::signal::median(st.ratios.iter().copied()).unwrap_or(1.0);
     let frames = (dt * 30.0).max(1.0);
@@ -1216,6 +1219,12 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     let moved = |f: &PlateFit| ((f.cx - px).powi(2) + (f.cy - py).powi(2)).sqrt();
     let radius_ok =
         |f: &PlateFit| st.radii.len() < 5 || (f.radius() - median_r).abs() <= p.max_radius_change * median_r;
+    // A held fit starts from a free fit inside the gate, else the prediction.
+    let start_of = |fit: &Option<(PlateFit, bool)>| {
+        fit.as_ref()
+            .filter(|(f, _)| moved(f) <= gate)
+            .map_or((px, py), |(f, _)| (f.cx, f.cy))
+    };
     // Read once: both rim polarities cast their rays on it.
     let g = track_gradients(image, picture, px, py, median_r)?;
     let fit_with = |polarity: Polarity| -> AtPrediction {
@@ -1240,11 +1249,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
             .is_some_and(|(f, _)| f.visible_arc_deg < p.full_rim_deg && st.shape_from_full_rim);
         if partial || !fit.as_ref().is_some_and(|(f, _)| f.measured) {
             if let Some(edges) = &edges {
-                let start = fit
-                    .as_ref()
-                    .filter(|(f, _)| moved(f) <= gate)
-                    .map(|(f, _)| (f.cx, f.cy))
-                    .unwrap_or((px, py));
+                let start = start_of(&fit);
                 let held_as = |r: f64, q: f64, size_free: bool| {
                     held_fit(edges, start, r, q, size_free, p).map(|mut h| {
                         h.measured = h.sound_held(p) && moved(&h) <= gate;
@@ -1332,12 +1337,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
     // squat_gymai_quarter's descents: see `blur_min_smear_px`).
     if !fit.as_ref().is_some_and(|(f, _)| f.measured) {
         if let Some(g) = &g {
-            let start = fit
-                .as_ref()
-                .filter(|(f, _)| moved(f) <= gate)
-                .map_or((px, py), |(f, _)| (f.cx, f.cy));
-            let smear = (st.vx * dt, st.vy * dt);
-            if let Some((mut h, e)) = held_on_smear(p, g, start, (median_r, ratio), st.polarity, smear) {
+            if let Some((mut h, e)) = held_on_smear(p, g, start_of(&fit), (median_r, ratio), st.polarity, smear) {
                 h.measured = h.sound_held(p) && moved(&h) <= gate;
                 if debug_trace() {
                     eprintln!(
@@ -1373,7 +1373,7 @@ fn follow(p: &BarProfile, st: &mut TrackState, image: &Mat, t: f64, picture: Rec
         return Ok((None, None));
     };
     if let (true, Some(g)) = (fit.measured, &g) {
-        if let Some(e) = refit_smeared(p, g, &mut fit, st.polarity, (st.vx * dt, st.vy * dt), t) {
+        if let Some(e) = refit_smeared(p, g, &mut fit, st.polarity, smear, t) {
             // The turn refit reads the rim from these edges: the unrefined
             // ones put its centres back where the smear's peaks were.
             edges = Some(e);

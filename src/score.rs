@@ -340,15 +340,14 @@ fn score_rep_velocity(truth: &Truth, report: &Report) -> (Option<f64>, Option<f6
     let n = frames.len();
     let worst = |a: Option<f64>, e: f64| Some(a.map_or(e, |a: f64| if e.abs() > a.abs() { e } else { a }));
     let still = crate::reps::RepProfile::default().still_below_mps;
-    let t = |i: usize| frames[i].time_s;
-    let y = |i: usize| frames[i].bar_m[1];
     let times: Vec<f64> = frames.iter().map(|f| f.time_s).collect();
     let heights: Vec<f64> = frames.iter().map(|f| f.bar_m[1]).collect();
     let v = crate::signal::derivative(&times, &heights);
     // Where the speed crosses `still` between frames k - 1 and k.
     let crossing = |k: usize| -> (f64, f64) {
         let f = crate::signal::crossing_share(v[k - 1], v[k], still).unwrap_or(1.0);
-        (t(k - 1) + f * (t(k) - t(k - 1)), y(k - 1) + f * (y(k) - y(k - 1)))
+        let (t, y) = (&times, &heights);
+        (t[k - 1] + f * (t[k] - t[k - 1]), y[k - 1] + f * (y[k] - y[k - 1]))
     };
     let (mut v_err, mut t_err) = (None, None);
     for (k, tr) in truth.reps.iter().enumerate() {
@@ -365,7 +364,7 @@ fn score_rep_velocity(truth: &Truth, report: &Report) -> (Option<f64>, Option<f6
         let (Some(&a), Some(&b)) = (idx.first(), idx.last()) else {
             continue;
         };
-        let top = (a..=b).max_by(|&i, &j| y(i).total_cmp(&y(j))).unwrap_or(b);
+        let top = (a..=b).max_by(|&i, &j| heights[i].total_cmp(&heights[j])).unwrap_or(b);
         // The truth's phase may begin a frame or two before the bar moves
         // (a pull's slack) or after (its phases follow the body).
         let Some(rise) = (a.saturating_sub(3).max(1)..=top).find(|&i| v[i] >= still) else {
