@@ -558,7 +558,7 @@ fn analyze_into(cfg: &AnalyzeConfig, progress: &dyn Progress) -> Result<Analysis
         // set read 15 and 51 deg and was told its setup varied).
         for r in rep_list.iter_mut() {
             if faults::upright_setup(&body, l, r, &cfg.profile.faults).is_some() {
-                r.torso_angle_start_deg = None;
+                r.forget_setup_torso();
             }
         }
         let angle = |a: Joint, b: Joint, c: Joint| -> Vec<Option<f64>> {

@@ -254,6 +254,15 @@ impl Rep {
         self.torso_angle_lockout_deg = None;
         self.hip_above_knee_at_bottom_m = None;
     }
+
+    /// The pose drew this deadlift's setup upright, which no setup can be
+    /// (`faults::upright_setup`): the angle is not a measurement. A
+    /// deadlift's bottom is its setup, the frame the bar leaves the floor,
+    /// so that figure goes too.
+    pub fn forget_setup_torso(&mut self) {
+        self.torso_angle_start_deg = None;
+        self.torso_angle_bottom_deg = None;
+    }
 }
 
 fn judged() -> bool {

@@ -677,3 +677,35 @@ fn hips_rising_before_the_bar_leaves_the_floor_are_read_from_the_picture() {
     let notes = without["notes"].to_string();
     assert!(notes.contains("liftoff.csv"), "{notes}");
 }
+
+/// Regression: where the pose drew a deadlift's setup upright (the hips on
+/// the plate; a held-out male pull read 4 and -5 deg at the floor for a
+/// truth of 53), the setup angle was dropped from the rep summary but the
+/// same frame's reading stayed in it as the angle at the bottom, and
+/// report.html's rep table showed it. A deadlift's bottom is its setup.
+/// Here every setup counts as upright (the limit raised past the clean
+/// pulls' 38-63 deg).
+#[test]
+fn a_deadlift_setup_drawn_upright_gives_no_setup_or_floor_torso_angle() {
+    let dir = tempdir();
+    let a = analyze_into(dir.path(), "deadlift_clean");
+    let reps = a.report["reps"].as_array().unwrap();
+    assert!(reps.iter().all(|r| r["torso_angle_bottom_deg"].is_number()), "{reps:?}");
+    let upright = dir.path().join("upright.toml");
+    std::fs::write(&upright, "[faults]\nhips_rise_min_setup_torso_deg = 80.0\n").unwrap();
+    let again = dir.path().join("again");
+    rerun_with(&a.out, &again, &["--profile", s(&upright)]);
+    let v = report_in(&again);
+    let reps = v["reps"].as_array().unwrap();
+    assert_eq!(reps.len(), 2, "{v}");
+    for r in reps {
+        assert!(r["torso_angle_start_deg"].is_null(), "{r}");
+        assert!(r["torso_angle_bottom_deg"].is_null(), "{r}");
+        assert!(r["torso_angle_lockout_deg"].is_number(), "{r}");
+    }
+    let csv = std::fs::read_to_string(again.join("reps.csv")).unwrap();
+    for row in csv.lines().skip(1) {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!((cells[9], cells[10]), ("", ""), "{row}");
+    }
+}
