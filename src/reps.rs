@@ -302,7 +302,7 @@ pub fn recognise_lift(track: &SagittalTrack, bar: &BarTrack, p: &RepProfile) -> 
 /// How far to turn the camera from side-on so a head the plates hide
 /// shows beside them (measured on a rendered short lifter, and on the
 /// squat_good_morning lift whose pose drew the hips on the plate; README
-/// "Faults" and "Held-out renders").
+/// "Faults" and docs/accuracy.md "Held-out renders").
 pub(crate) const HIDDEN_HEAD_TURN: &str = "about 15 degrees";
 
 /// Side-on check from the hips' left/right spread and the plate's shape.

@@ -108,8 +108,8 @@ struct Guard {
     phases: f64,
 }
 
-/// False flags known and left, each with its reason (README, "Known misses
-/// and why"); any other fails the guard.
+/// False flags known and left, each with its reason (docs/faults.md, "Known
+/// misses and why"); any other fails the guard.
 // None now. deadlift_hips_up_before_pull's clean pulls were both flagged
 // for rounding from frames where the pose's hip lagged behind the plate
 // and the hip-shoulder chord left the body (bulges 0.26 and 0.25); those
@@ -130,7 +130,7 @@ const GUARDS: &[Guard] = &[
     // Runtime on an AVX2 machine (0.11 since frames whose hip-shoulder
     // chord leaves the body are not read): the pose at lockout, where the plate hides the
     // hip, goes either way with the last bits of the network's arithmetic
-    // (README, "The same video on another machine"). The first rep is
+    // (docs/real-clips.md, "The same video on another machine"). The first rep is
     // found on every machine tried.
     Guard { clip: "deadlift_rounding", coverage: 0.93, kp_pct: 15.0, torso_deg: 6.5, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.7, v_peak: 0.02, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 1, rep_v: 0.02, phases: 0.9 },
     Guard { clip: "deadlift_hips_rise_early", coverage: 0.97, kp_pct: 8.0, torso_deg: 6.0, bar_share: 0.97, bar_px: 0.4, scale_pct: 0.5, rom_cm: 0.6, v_peak: 0.03, v_mean: 0.01, yaw_deg: 4.0, tilt_deg: 4.0, faults_found: 2, rep_v: 0.02, phases: 0.9 },

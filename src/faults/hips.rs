@@ -80,7 +80,7 @@ pub fn hips_rise_early(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> 
 /// hanging to a bar on the floor the shoulders are a forearm and upper
 /// arm above it, so the torso leans well forward (the rendered pulls read
 /// 38-63 deg, the real ones 46-98); poses that put the hips on the plate
-/// read -6 to 13 (README "Held-out renders"). Deadlifts only.
+/// read -6 to 13 (docs/accuracy.md "Held-out renders"). Deadlifts only.
 pub fn upright_setup(body: &Body, lift: Lift, rep: &Rep, p: &FaultProfile) -> Option<f64> {
     if lift != Lift::Deadlift {
         return None;

@@ -381,7 +381,7 @@ pub fn detect(body: &Body, lift: Lift, reps: &[Rep], p: &FaultProfile) -> (Vec<F
                     // lift filmed 15 deg towards the front had its pose on
                     // every frame (torso 1.5 deg median error) and its good
                     // morning found; a heavy body's (squat_rounding) still
-                    // drew the hips on the plate (README "Held-out renders").
+                    // drew the hips on the plate (docs/accuracy.md "Held-out renders").
                     Lift::Squat => format!(
                         "only the bar's drift, the heels (read from the picture) and the squat's depth are judged (the depth from the hip and knee where they still form a whole leg); \
                          film with the camera turned {} from side-on towards the lifter's front, so the head and hips show beside the plates",

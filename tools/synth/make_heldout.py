@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render the held-out lifts: bodies, colours, sides and faults in
 combinations the samples in sample_videos/ do not have, to check the
-analysis on clips it was not tuned on (README "Held-out renders").
+analysis on clips it was not tuned on (docs/accuracy.md "Held-out renders").
 
   python tools/synth/make_heldout.py --out /tmp/heldout [--only NAME ...]
 
