@@ -16,7 +16,7 @@ pub(super) fn bar_ahead(body: &Body, rep: &Rep) -> Vec<(usize, f64)> {
 pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
     let xs = bar_ahead(body, rep);
     let &(_, setup) = xs.first()?;
-    let &(worst, ahead) = xs.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (worst, ahead) = held_max(&xs, body.times, p.bar_drift_min_s)?;
     let allowance = yaw_allowance_m(body.bar, p);
     // Moving away from the body during the rep is drift whatever the
     // midfoot estimate and the camera angle say: it needs no allowance.
@@ -40,6 +40,40 @@ pub fn bar_drift(body: &Body, rep: &Rep, p: &FaultProfile) -> Option<Fault> {
             from_start,
         },
     )
+}
+
+/// The most the series held for `min_s`: over every stretch of samples
+/// spanning `min_s` without a gap, its least value, and the best of those,
+/// with the stretch's furthest frame. A series shorter than `min_s` gives
+/// its least value.
+fn held_max(xs: &[(usize, f64)], times: &[f64], min_s: f64) -> Option<(usize, f64)> {
+    let t = |i: usize| times.get(xs[i].0).copied().unwrap_or(f64::NAN);
+    let mut best: Option<(usize, f64)> = None;
+    for i in 0..xs.len() {
+        let mut low = xs[i].1;
+        let mut top = xs[i];
+        let mut j = i;
+        while t(j) - t(i) < min_s - 1e-9 {
+            j += 1;
+            // Past the end, or a gap of more than a frame's time: no stretch.
+            if j >= xs.len() || xs[j].0 != xs[j - 1].0 + 1 {
+                low = f64::NAN;
+                break;
+            }
+            low = low.min(xs[j].1);
+            if xs[j].1 > top.1 {
+                top = xs[j];
+            }
+        }
+        if low.is_finite() && best.is_none_or(|b| low > b.1) {
+            best = Some((top.0, low));
+        }
+    }
+    best.or_else(|| {
+        let low = xs.iter().map(|x| x.1).reduce(f64::min)?;
+        let top = xs.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some((top.0, low))
+    })
 }
 
 /// How far a turned camera can move the near plate along the lifter's

@@ -90,6 +90,9 @@ pub struct FaultProfile {
     pub bar_drift_ahead_m: [f64; 3],
     /// Bar moving forward from where it started the rep (m).
     pub bar_drift_travel_m: f64,
+    /// How long the bar must stay that far ahead or that far moved (s):
+    /// one frame's reading is not a drift.
+    pub bar_drift_min_s: f64,
     /// How much nearer the camera the near plate is than the foot the
     /// midfoot is read from, along the bar (m).
     pub bar_drift_plate_depth_m: f64,
@@ -187,6 +190,7 @@ impl Default for FaultProfile {
             soft_lockout_max_limb_ratio: 1.75,
             bar_drift_ahead_m: [0.10, 0.15, 0.20],
             bar_drift_travel_m: 0.10,
+            bar_drift_min_s: 0.1,
             bar_drift_plate_depth_m: 0.55,
             bar_drift_unknown_yaw_deg: 10.0,
             bar_drift_yaw_noise_deg: 6.0,
@@ -295,6 +299,7 @@ impl FaultProfile {
                 ("liftoff_bar_rest_m", self.liftoff_bar_rest_m),
                 ("key_window_s", self.key_window_s),
                 ("bar_drift_travel_m", self.bar_drift_travel_m),
+                ("bar_drift_min_s", self.bar_drift_min_s),
                 ("max_plausible_neck_change_deg", self.max_plausible_neck_change_deg),
                 ("head_ear_hidden_plate_radii", self.head_ear_hidden_plate_radii),
                 ("min_hip_to_bar_m", self.min_hip_to_bar_m),

@@ -458,6 +458,28 @@ fn bar_ahead_of_midfoot_is_drift_in_metres() {
     assert!(run(&deadlift(0.0, 0.08), crate::reps::Lift::Deadlift, &dl_rep()).is_empty());
 }
 
+/// Regression: squat_gymai_quarter's rep 2 read 10.0 cm of forward travel
+/// on one frame of its blurred descent (9.9 held over 0.1 s) and was
+/// flagged. A drift is what the bar holds for `bar_drift_min_s`.
+#[test]
+fn one_frame_forward_is_not_drift_but_a_held_move_is() {
+    let dl = crate::reps::Lift::Deadlift;
+    let r = dl_rep();
+    let mid = (r.start_frame + r.end_frame) / 2;
+    let moved = |frames: std::ops::Range<usize>| {
+        let mut l = deadlift(0.0, 0.0);
+        for i in frames {
+            l.bar[i].0 += 0.15;
+        }
+        run(&l, dl, &r)
+    };
+    assert!(moved(mid..mid + 1).is_empty());
+    assert!(moved(mid..mid + 3).is_empty(), "3 frames at 30 fps span 0.067 s");
+    let f = moved(mid..mid + 4);
+    assert_eq!(kinds(&f), vec!["bar_drift"]);
+    assert!((f[0].value - 0.15).abs() < 1e-6, "{}", f[0].value);
+}
+
 /// Regression: bichraix bad012 (labelled bar drift, 20 cm ahead) read
 /// its turn off part rims only, 10.6 deg (flagged) or 16.5 (not) with
 /// which frames the track happened to measure. A part-rim turn is
