@@ -105,6 +105,14 @@ SAMPLES.append(
              plate_color=BLACK, shirt_color=(0.55, 0.6, 0.7), tempo=0.6, shutter=1.0, blur_samples=8,
              camera_distance_m=4.0, seed=64))
 
+# A squat with the bar alone, no plates (a technique set with an empty
+# bar or a dowel): nothing to track the bar from or size the picture by,
+# so the shoulders stand in for the bar and the lifter's height (1.75 m
+# unless --lifter-height-m says otherwise) sets the scale, and the report
+# says so.
+SAMPLES.append(
+    ClipSpec(name="squat_no_plates", lift="squat", bar_position="high", body="male", facing="right",
+             plates=False, seed=20))
 
 def render_all(specs, default_out=None):
     """Render `specs` into --out (required when there is no default), or

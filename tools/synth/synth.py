@@ -73,6 +73,7 @@ class ClipSpec:
     camera_pitch_deg: float = 0.0  # 0 = level, positive = looking down (a phone held high)
     fov_deg: float = 38.0
     plate_color: tuple = (0.75, 0.1, 0.1)
+    plates: bool = True  # False: the bar alone (a technique bar, no plate to measure)
     shirt_color: tuple = (0.15, 0.25, 0.55)
     shorts_color: tuple = (0.12, 0.12, 0.14)
     noise_sigma: float = 2.0
@@ -667,6 +668,8 @@ def cylinder(radius, y0, y1, n=48, cap=True):
 def barbell_mesh(spec: ClipSpec):
     """Bar and plates around the bar centre: list of (verts, normals, tris, colour)."""
     parts = [(*cylinder(BAR_RADIUS_M, -1.1, 1.1, 24), (0.7, 0.7, 0.72))]
+    if not spec.plates:
+        return parts
     for sgn in (-1, 1):
         for k, (r, thick, col) in enumerate([(PLATE_DIAMETER_M / 2, 0.06, spec.plate_color),
                                              (0.19, 0.03, tuple(0.6 * c for c in spec.plate_color))]):
@@ -856,7 +859,7 @@ class Renderer:
             self.prog["mode"].value = 3
             if what == "body":
                 self.body_vao.render()
-            else:
+            elif self.spec.plates:
                 self.disc_vao.render()
             img = np.frombuffer(self.fbo.read(components=1), np.uint8).reshape(self.spec.height, self.spec.width)[::-1]
             out.append(img > 127)
