@@ -843,23 +843,19 @@ impl BarTracker {
         let mut grey = Mat::default();
         imgproc::cvt_color(bgr, &mut grey, imgproc::COLOR_BGR2GRAY, 0).cv("plate grey")?;
         let fit = if let Some(mut st) = self.state.take() {
-            let polarity = st.polarity;
             let (fit, rim) = follow(&self.profile, &mut st, &grey, t, self.picture)?;
-            // A track that turned its rim polarity is seeded afresh, and the
-            // frames its old polarity left unmeasured are tracked back over
-            // as from a late seed (they held squat_lukestynes_a's fast
-            // descent, which a later seed had measured while the old track
-            // was let go).
             // A live track that measures the plate again after frames it
-            // could not measure tracks back over them too: in a fast
-            // descent its prediction runs on at the last speed while the
-            // plate slows into the bottom, and from the far side of the gap
-            // the plate is where the reversed track looks for it
+            // could not measure tracks back over them, as from a late seed:
+            // in a fast descent its prediction runs on at the last speed
+            // while the plate slows into the bottom, and from the far side
+            // of the gap the plate is where the reversed track looks for it
             // (squat_gymai_quarter 82.5 -> 91.6 % of frames measured,
             // mattiolato good01 95.2 -> 98.6; no frame measured before lost
-            // and the rendered clips unchanged).
-            let measured = fit.as_ref().is_some_and(|f| f.measured);
-            if measured && (st.polarity != polarity || !self.untracked.is_empty()) {
+            // and the rendered clips unchanged). This also covers a track
+            // whose rim polarity turned, which left its old polarity's
+            // frames unmeasured (squat_lukestynes_a's fast descent, which a
+            // later seed had measured while the old track was let go).
+            if fit.as_ref().is_some_and(|f| f.measured) && !self.untracked.is_empty() {
                 self.backtrack(st.clone())?;
             }
             self.state = Some(st);
