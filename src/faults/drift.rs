@@ -55,7 +55,8 @@ fn held_max(xs: &[(usize, f64)], times: &[f64], min_s: f64) -> Option<(usize, f6
         let mut j = i;
         while t(j) - t(i) < min_s - 1e-9 {
             j += 1;
-            // Past the end, or a gap of more than a frame's time: no stretch.
+            // Past the end, or a frame missing from the series (a stand-in
+            // bar left out): no stretch.
             if j >= xs.len() || xs[j].0 != xs[j - 1].0 + 1 {
                 low = f64::NAN;
                 break;
